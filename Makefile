@@ -1,0 +1,67 @@
+# dlbook: `make book` builds the course, `make test` runs every check. Both create or refresh .venv as needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JB     := $(BIN)/jupyter-book
+PORT   ?= 8000
+
+.PHONY: book test serve vendor lint unit notebooks book-strict browser bench clean help
+
+help:
+	@echo "make book   - build the HTML book into _build/html"
+	@echo "make test   - lint, unit tests, notebooks (nbmake), strict book build, browser tests"
+	@echo "make serve  - serve _build/html on http://127.0.0.1:$(PORT)"
+	@echo "make bench  - speed of dlbook against PyTorch CPU and the machine's matmul rate"
+
+# --- environment ----------------------------------------------------------------------------------------------
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# Local copies of MathJax, require.js, the widget manager and anywidget's front end (see book/_ext/dlbook_book.py).
+vendor: _vendor/.stamp
+_vendor/.stamp: package.json package-lock.json tools/vendor_assets.py $(STAMP)
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && \
+		$(BIN)/python tools/vendor_assets.py && touch $@; \
+	else \
+		echo "npm not found: the book will load MathJax and the widget manager from CDNs (install Node.js for an offline book)"; \
+	fi
+
+# --- the book ---------------------------------------------------------------------------------------------------
+book: $(STAMP) vendor
+	$(JB) build . --builder html
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+serve:
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+# --- tests ------------------------------------------------------------------------------------------------------
+test: lint unit notebooks book-strict browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: $(STAMP)
+	$(BIN)/pytest -n 2 -m "not browser and not jupyterlab" tests
+
+notebooks: $(STAMP)
+	$(BIN)/pytest -n 2 --nbmake --nbmake-timeout=300 book
+
+# Every page re-read (so no warning hides behind the incremental build); executed notebooks come from the cache.
+book-strict: $(STAMP) vendor
+	$(JB) build . --builder html --all -W -n --keep-going
+
+browser: $(STAMP) book-strict
+	$(BIN)/pytest -m "browser or jupyterlab" tests
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf _build _vendor node_modules
