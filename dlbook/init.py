@@ -91,6 +91,6 @@ INITIALIZERS: dict[str, Callable[..., np.ndarray]] = {
 def initialize(
     scheme: str, shape: tuple[int, ...], rng: np.random.Generator | int | None = None, dtype: DTypeLike = np.float64
 ) -> np.ndarray:
-    """Draw a weight of ``shape`` with the named scheme (a key of :data:`INITIALIZERS`)."""
+    """Draw a weight of ``shape`` with the named scheme (a key of ``INITIALIZERS``)."""
     check_choice(scheme, "init", INITIALIZERS)
     return INITIALIZERS[scheme](shape, rng, dtype)
