@@ -61,8 +61,8 @@ def check_module(
     """Gradient-check a module on input ``x`` with a random linear loss ``L = sum(r * module(x))``.
 
     Returns the relative error of dL/dx (key ``"x"``) and of every parameter (keys as in
-    :meth:`dlbook.layers.Module.named_parameters`). The module should be in float64, and any randomness inside it (dropout)
-    fixed, for the errors to be meaningful.
+    :meth:`dlbook.layers.Module.named_parameters`). The module should be in float64, and any randomness inside it
+    (dropout) fixed, for the errors to be meaningful.
     """
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     x = np.array(x, dtype=np.float64)
