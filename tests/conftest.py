@@ -1,0 +1,128 @@
+"""Shared fixtures: the built book served on 127.0.0.1 and a watched Chromium page.
+
+Browser tests (marked ``browser``) drive Debian's Chromium through Playwright's Python package. The ``page`` fixture
+blocks and records every request to a host other than the local server, and records console errors, uncaught page
+errors and failed same-origin loads; a test fails if any of them happened, unless it empties the lists itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature of the base class
+        pass
+
+
+@pytest.fixture(scope="session")
+def book_url() -> Iterator[str]:
+    """Base URL of ``_build/html`` served on 127.0.0.1 (fails, rather than skips, if the book is not built)."""
+    if not (HTML / "index.html").is_file():
+        pytest.fail("the book is not built: run `make book` (or `make test`, which builds it) first")
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session (Debian's, never a downloaded one)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install -y chromium` (.ci/run does this)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class Watch:
+    """What a page did that a self-contained, error-free book must not do."""
+
+    origin: str
+    offsite: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        return (
+            [f"off-machine request: {u}" for u in self.offsite]
+            + [f"console error: {m}" for m in self.console_errors]
+            + [f"page error: {m}" for m in self.page_errors]
+            + [f"failed load: {u}" for u in self.failed]
+        )
+
+
+def open_watched_page(browser, origin: str, color_scheme: str = "light"):
+    """A new page whose off-machine requests are blocked and whose errors are recorded in ``page.watch``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
+    watch = Watch(origin)
+
+    def route(r) -> None:
+        url = r.request.url
+        if url.startswith(origin) or url.startswith(("data:", "blob:", "about:")):
+            r.continue_()
+        else:
+            watch.offsite.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and watch.console_errors.append(m.text))
+    page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and r.url.startswith(origin) and watch.failed.append(f"{r.status} {r.url}"),
+    )
+    page.watch = watch
+    return context, page
+
+
+@pytest.fixture
+def page(browser, book_url):
+    """A watched page on the served book; the test fails if it made off-machine requests or logged errors."""
+    context, pg = open_watched_page(browser, book_url)
+    yield pg
+    problems = pg.watch.problems()
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under ``_build/screenshots`` for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
