@@ -5,6 +5,8 @@
   myst-nb's ``nb_ipywidgets_js`` point at those copies and no page asks another host for anything. Without them
   (no npm on a reader's machine) the book keeps the CDN defaults and says so.
 * ``dlbook-page.js`` configures FontAwesome before the theme loads (see the file).
+* Repeated script tags are dropped from every page (sphinx-thebe may register its inline config twice, and the
+  second ``const`` declaration throws).
 """
 
 from __future__ import annotations
@@ -41,7 +43,24 @@ def _use_local_assets(app: Sphinx, config: Config) -> None:
     }
 
 
+def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Drop repeated script tags (sphinx-thebe can register its inline config twice, which throws in the page)."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for js in scripts:
+        attributes = getattr(js, "attributes", {}) or {}
+        key = (getattr(js, "filename", None) or "", repr(sorted((k, str(v)) for k, v in attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    context["script_files"] = unique
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx."""
     app.connect("config-inited", _use_local_assets)
+    app.connect("html-page-context", _dedupe_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -1,0 +1,137 @@
+"""The built book, opened page by page in headless Chromium with every off-machine request blocked.
+
+Each page must: make no request to a host other than the local server, log no console error, leave no raw TeX
+(MathJax rendered every formula), load every image, and link only to pages and anchors that exist. A screenshot of
+each page is saved under ``_build/screenshots`` for a person to look at; one page is also checked in dark mode.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+from conftest import HTML, open_watched_page, screenshot
+
+pytestmark = pytest.mark.browser
+
+PAGES = sorted(
+    str(p.relative_to(HTML))
+    for p in HTML.rglob("*.html")
+    if not {"_static", "_sources", "_modules", "_images"} & set(p.relative_to(HTML).parts)
+    and p.name not in {"genindex.html", "search.html", "py-modindex.html"}
+)
+MATH_PAGES = ["book/foundations/mlp.html", "book/foundations/backprop.html"]
+
+
+def test_the_book_has_every_chapter():
+    expected = {
+        "index.html",
+        "book/intro.html",
+        "book/foundations/mlp.html",
+        "book/foundations/playground.html",
+        "book/foundations/activations.html",
+        "book/foundations/backprop.html",
+        "book/training/optimization.html",
+        "book/training/regularization.html",
+        "book/cnn/convolution.html",
+        "book/cnn/cnn-family.html",
+        "book/sequences/rnn.html",
+        "book/sequences/transformers.html",
+        "book/where-it-leads.html",
+        "book/appendix/api.html",
+        "book/appendix/execution-statistics.html",
+        "book/appendix/bibliography.html",
+    }
+    assert expected <= set(PAGES), f"missing pages: {sorted(expected - set(PAGES))}"
+
+
+def _wait_for_mathjax(page) -> None:
+    page.wait_for_function(
+        "() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise"
+        " && (window.__mjDone || (window.MathJax.startup.promise.then(() => { window.__mjDone = true; }), false)))",
+        timeout=30_000,
+    )
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_is_self_contained_and_error_free(page, book_url, name):
+    url = f"{book_url}/{name}"
+    page.goto(url, wait_until="load")
+    _wait_for_mathjax(page)
+    page.wait_for_load_state("networkidle")
+
+    # MathJax turned every formula into rendered output: no raw TeX delimiters remain in the visible text.
+    text = page.locator("article").inner_text() if page.locator("article").count() else ""
+    raw = [m for m in re.findall(r"\\\(|\\\)|\\\[|\\\]|\$\$", text)]
+    assert not raw, f"{name}: raw TeX left on the page ({len(raw)} delimiters)"
+    if page.locator(".math").count():
+        assert page.locator("mjx-container").count() >= page.locator(".math").count(), (
+            f"{name}: MathJax did not render every formula"
+        )
+
+    # Every image loaded (naturalWidth is 0 for a broken image).
+    broken = page.eval_on_selector_all(
+        "img", "imgs => imgs.filter(i => i.complete && i.naturalWidth === 0).map(i => i.src)"
+    )
+    assert not broken, f"{name}: images that did not load: {broken}"
+
+    # Every internal link points at a page that exists and, with a fragment, at an element that exists there.
+    hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+    for href in hrefs:
+        target, frag = urldefrag(href)
+        if not target.startswith(book_url):
+            assert urlparse(target).scheme in {"http", "https", "mailto", "javascript", ""}, href
+            continue
+        path = HTML / urlparse(target).path.lstrip("/")
+        if path.is_dir():
+            path = path / "index.html"
+        assert path.is_file(), f"{name}: link to a missing page {href}"
+        if frag and path.suffix == ".html":
+            html = path.read_text(encoding="utf-8")
+            assert f'id="{frag}"' in html or f"id='{frag}'" in html, f"{name}: link to a missing anchor {href}"
+
+    screenshot(page, name.replace("/", "__").removesuffix(".html"))
+
+
+def test_dark_mode(browser, book_url):
+    context, page = open_watched_page(browser, book_url, color_scheme="dark")
+    try:
+        page.goto(f"{book_url}/book/foundations/mlp.html", wait_until="load")
+        page.evaluate("() => document.documentElement.setAttribute('data-theme', 'dark')")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
+        bg = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        r, g, b = (int(v) for v in re.findall(r"\d+", bg)[:3])
+        assert r + g + b < 3 * 80, f"dark mode background is not dark: {bg}"
+        screenshot(page, "dark-mode__mlp")
+        assert not page.watch.problems(), "\n".join(page.watch.problems())
+    finally:
+        context.close()
+
+
+def test_links_resolve_relative_to_each_page():
+    """Static check of every href in every page, including pages the browser test above does not open."""
+    missing = []
+    for p in HTML.rglob("*.html"):
+        if "_static" in p.parts:
+            continue
+        html = p.read_text(encoding="utf-8")
+        for href in re.findall(r'href="([^"#?]+\.html)[^"]*"', html):
+            if "://" in href:
+                continue
+            if not (p.parent / href).resolve().is_file():
+                missing.append(f"{p.relative_to(HTML)} -> {href}")
+    assert not missing, "\n".join(missing[:20])
+
+
+def test_no_page_names_a_cdn_script():
+    """Scripts and stylesheets are all served by the book itself (MathJax, require.js, the widget manager)."""
+    offenders = []
+    for p in HTML.rglob("*.html"):
+        if "_static" in p.parts:
+            continue
+        html = p.read_text(encoding="utf-8")
+        for src in re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', html):
+            offenders.append(f"{p.relative_to(HTML)}: {src}")
+    assert not offenders, "\n".join(sorted(set(offenders))[:20])
