@@ -254,7 +254,9 @@ ACTIVATIONS: dict[str, ActivationSpec] = {
             _gelu_tanh_grad,
             "hendrycks2016gaussian",
         ),
-        ActivationSpec("identity", "Identity", r"a", "Linear: the output layer of a regression", _identity, _identity_grad),
+        ActivationSpec(
+            "identity", "Identity", r"a", "Linear: the output layer of a regression", _identity, _identity_grad
+        ),
     ]
 }
 
@@ -499,9 +501,7 @@ def numerical_range(name: str, lo: float = -8.0, hi: float = 8.0, num: int = 160
         argmin = 0.5 * (x0 + x1)
         low = float(min(v[i], f(np.array([argmin]))[0]))
         low_attained = True
-        if low == low + 0 and abs(low - min(left, right)) < 1e-12:  # flat region (ReLU's zero): reached at a = lo
-            argmin = float(a[i])
-    high_attained = not (right_inf or left_inf and left > 0) and float(v.max()) >= high - 1e-12
+    high_attained = not (right_inf or (left_inf and left > 0)) and float(v.max()) >= high - 1e-12
     if right_inf or (left_inf and left > 0):
         high = float("inf")
     if left_inf and left < 0:

@@ -21,7 +21,7 @@ from numpy.typing import DTypeLike
 from dlbook._checks import as_float_array, check_ndim, check_positive, get_rng
 from dlbook.init import initialize
 
-__all__ = ["Flatten", "Linear", "Module", "Sequential", "linear_backward", "linear_forward"]
+__all__ = ["Activation", "Flatten", "Linear", "Module", "Sequential", "linear_backward", "linear_forward"]
 
 
 class Module:
@@ -244,3 +244,38 @@ class Flatten(Module):
 
     def __repr__(self) -> str:
         return "Flatten()"
+
+
+class Activation(Module):
+    r"""Elementwise activation layer :math:`h = \phi(z)`; backward is :math:`\partial L/\partial z = \delta \odot
+    \phi'(z)`.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`dlbook.activations.ACTIVATIONS` (``"relu"``, ``"tanh"``, ``"sigmoid"``, ``"gelu"``, ...).
+    """
+
+    def __init__(self, name: str) -> None:
+        from dlbook.activations import get_activation
+
+        super().__init__()
+        self.name = name
+        self.spec = get_activation(name)
+        self._z: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x, "x")
+        self._z = x
+        return self.spec.fn(x)
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        if self._z is None:
+            raise RuntimeError("Activation.backward called before forward")
+        dout = np.asarray(dout)
+        if dout.shape != self._z.shape:
+            raise ValueError(f"dout must have the shape of the forward output {self._z.shape}, got {dout.shape}")
+        return dout * self.spec.grad(self._z)
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r})"

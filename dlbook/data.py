@@ -1,0 +1,239 @@
+"""Datasets the chapters train on: generated 2-D problems and scikit-learn's bundled handwritten digits.
+
+Every 2-D generator returns ``(X, y)`` with ``X`` of shape (N, 2) in float64 and integer labels ``y`` of shape (N,)
+in int64, takes ``n`` (the total number of points, split as evenly as possible among the classes), a ``noise``
+level and an ``rng``, and never touches NumPy's global random state. Nothing is downloaded: the digits ship inside
+scikit-learn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dlbook._checks import check_positive, check_probability, get_rng
+
+__all__ = ["blobs", "checkerboard", "circles", "load_digits", "moons", "spiral", "xor"]
+
+
+def _check_n(n: int, k: int) -> None:
+    check_positive(n, "n", integer=True)
+    check_positive(k, "k", integer=True)
+    if n < k:
+        raise ValueError(f"n must be at least the number of classes {k}, got {n}")
+
+
+def _counts(n: int, k: int) -> list[int]:
+    return [n // k + (1 if c < n % k else 0) for c in range(k)]
+
+
+def _finish(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    order = rng.permutation(len(y))
+    return np.ascontiguousarray(X[order], dtype=np.float64), y[order].astype(np.int64)
+
+
+def spiral(
+    n: int = 300, k: int = 2, noise: float = 0.1, rng: np.random.Generator | int | None = 0, turns: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``k`` interleaved spiral arms, one class per arm.
+
+    Arm ``c`` is the curve :math:`r (\\cos\\theta, \\sin\\theta)` with radius ``r`` from 0.05 to 1 and angle
+    :math:`\\theta = 2\\pi c / k + 2\\pi\\,\\text{turns}\\, r`, with Gaussian noise of standard deviation
+    ``noise`` (radians) added to the angle.
+
+    Parameters
+    ----------
+    n : int
+        Total number of points.
+    k : int
+        Number of arms (classes).
+    noise : float
+        Noise level (0 gives points exactly on the arms).
+    rng : numpy.random.Generator or int
+        Seed or generator.
+    turns : float
+        How many full turns each arm makes.
+
+    Returns
+    -------
+    X : (n, 2) float64
+    y : (n,) int64
+    """
+    _check_n(n, k)
+    check_positive(noise, "noise", allow_zero=True)
+    check_positive(turns, "turns")
+    rng = get_rng(rng)
+    Xs, ys = [], []
+    for c, m in enumerate(_counts(n, k)):
+        r = np.linspace(0.05, 1.0, m)
+        theta = 2 * np.pi * c / k + 2 * np.pi * turns * r + rng.normal(0.0, noise, m)
+        Xs.append(np.column_stack([r * np.cos(theta), r * np.sin(theta)]))
+        ys.append(np.full(m, c))
+    return _finish(np.concatenate(Xs), np.concatenate(ys), rng)
+
+
+def checkerboard(
+    n: int = 400, tiles: int = 4, noise: float = 0.0, rng: np.random.Generator | int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points uniform on the square [-1, 1]^2, labelled by the colour of a ``tiles`` x ``tiles`` checkerboard.
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    tiles : int
+        Squares per side.
+    noise : float
+        Standard deviation of Gaussian noise added to the points after labelling.
+    rng : numpy.random.Generator or int
+        Seed or generator.
+    """
+    _check_n(n, 2)
+    check_positive(tiles, "tiles", integer=True)
+    check_positive(noise, "noise", allow_zero=True)
+    rng = get_rng(rng)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    cell = np.floor((X + 1.0) / 2.0 * tiles).clip(0, tiles - 1).astype(np.int64)
+    y = (cell[:, 0] + cell[:, 1]) % 2
+    X = X + rng.normal(0.0, noise, X.shape) if noise > 0 else X
+    return _finish(X, y, rng)
+
+
+def xor(n: int = 400, noise: float = 0.0, rng: np.random.Generator | int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The XOR problem: points uniform on [-1, 1]^2, class 1 where the two coordinates have different signs.
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    noise : float
+        Standard deviation of Gaussian noise added to the points after labelling.
+    rng : numpy.random.Generator or int
+        Seed or generator.
+    """
+    _check_n(n, 2)
+    check_positive(noise, "noise", allow_zero=True)
+    rng = get_rng(rng)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    y = ((X[:, 0] > 0) != (X[:, 1] > 0)).astype(np.int64)
+    X = X + rng.normal(0.0, noise, X.shape) if noise > 0 else X
+    return _finish(X, y, rng)
+
+
+def circles(
+    n: int = 400, noise: float = 0.05, factor: float = 0.5, rng: np.random.Generator | int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two concentric circles: class 0 on the outer one (radius 1), class 1 on the inner one (radius ``factor``).
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    noise : float
+        Standard deviation of Gaussian noise on each coordinate.
+    factor : float
+        Inner radius, in (0, 1).
+    rng : numpy.random.Generator or int
+        Seed or generator.
+    """
+    _check_n(n, 2)
+    check_positive(noise, "noise", allow_zero=True)
+    check_probability(factor, "factor")
+    rng = get_rng(rng)
+    Xs, ys = [], []
+    for c, (m, radius) in enumerate(zip(_counts(n, 2), (1.0, factor))):
+        t = rng.uniform(0.0, 2 * np.pi, m)
+        Xs.append(radius * np.column_stack([np.cos(t), np.sin(t)]))
+        ys.append(np.full(m, c))
+    X = np.concatenate(Xs)
+    return _finish(X + rng.normal(0.0, noise, X.shape), np.concatenate(ys), rng)
+
+
+def moons(n: int = 400, noise: float = 0.1, rng: np.random.Generator | int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles.
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    noise : float
+        Standard deviation of Gaussian noise on each coordinate.
+    rng : numpy.random.Generator or int
+        Seed or generator.
+    """
+    _check_n(n, 2)
+    check_positive(noise, "noise", allow_zero=True)
+    rng = get_rng(rng)
+    m0, m1 = _counts(n, 2)
+    t0, t1 = rng.uniform(0.0, np.pi, m0), rng.uniform(0.0, np.pi, m1)
+    upper = np.column_stack([np.cos(t0), np.sin(t0)])
+    lower = np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])
+    X = np.concatenate([upper, lower])
+    y = np.concatenate([np.zeros(m0), np.ones(m1)]).astype(np.int64)
+    return _finish(X + rng.normal(0.0, noise, X.shape), y, rng)
+
+
+def blobs(
+    n: int = 300, k: int = 3, std: float = 0.3, rng: np.random.Generator | int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``k`` Gaussian blobs with centres evenly spaced on the unit circle.
+
+    Parameters
+    ----------
+    n : int
+        Total number of points.
+    k : int
+        Number of blobs (classes).
+    std : float
+        Standard deviation of each blob.
+    rng : numpy.random.Generator or int
+        Seed or generator.
+    """
+    _check_n(n, k)
+    check_positive(std, "std", allow_zero=True)
+    rng = get_rng(rng)
+    Xs, ys = [], []
+    for c, m in enumerate(_counts(n, k)):
+        centre = np.array([np.cos(2 * np.pi * c / k), np.sin(2 * np.pi * c / k)])
+        Xs.append(centre + rng.normal(0.0, std, (m, 2)))
+        ys.append(np.full(m, c))
+    return _finish(np.concatenate(Xs), np.concatenate(ys), rng)
+
+
+def load_digits(
+    test_size: float = 0.25, rng: np.random.Generator | int | None = 0, flat: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """scikit-learn's 1,797 handwritten digits (8x8 grey images, ten classes), scaled to [0, 1] and split.
+
+    The split is stratified: each class keeps the same share in the training and test sets.
+
+    Parameters
+    ----------
+    test_size : float
+        Fraction of the images held out for testing, in (0, 1).
+    rng : numpy.random.Generator or int
+        Seed or generator for the split.
+    flat : bool
+        Return images as rows of 64 pixels (True) or as (N, 1, 8, 8) single-channel images (False).
+
+    Returns
+    -------
+    X_train, X_test : (N, 64) or (N, 1, 8, 8) float64
+    y_train, y_test : (N,) int64
+    """
+    from sklearn.datasets import load_digits as _sk_load_digits
+
+    check_probability(test_size, "test_size")
+    if test_size == 0:
+        raise ValueError("test_size must be in (0, 1), got 0")
+    rng = get_rng(rng)
+    digits = _sk_load_digits()
+    X = digits.data.astype(np.float64) / 16.0
+    y = digits.target.astype(np.int64)
+    test = np.zeros(len(y), dtype=bool)
+    for c in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        test[idx[: int(round(test_size * len(idx)))]] = True
+    train_idx, test_idx = rng.permutation(np.flatnonzero(~test)), rng.permutation(np.flatnonzero(test))
+    if not flat:
+        X = X.reshape(-1, 1, 8, 8)
+    return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
