@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JB     := $(BIN)/jupyter-book
 PORT   ?= 8000
 
-.PHONY: book test serve vendor lint unit notebooks book-strict browser bench clean help
+.PHONY: env book test serve vendor lint unit notebooks book-strict browser bench clean help
 
 help:
 	@echo "make book   - build the HTML book into _build/html"
@@ -20,6 +20,8 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@
+
+env: $(STAMP)
 
 # Local copies of MathJax, require.js, the widget manager and anywidget's front end (see book/_ext/dlbook_book.py).
 vendor: _vendor/.stamp

@@ -123,3 +123,64 @@ def test_schedules_match_torch():
     ours = [optim.cosine(0.1, 30, 0.001)(t) for t in range(steps)]
     theirs = _torch_schedule_lrs(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, 30, 0.001), 0.1, 31)
     np.testing.assert_allclose(ours[:31], theirs, rtol=1e-10)
+
+
+# --- normalization ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(16, 5), (6, 3, 7), (4, 3, 5, 5)])
+def test_batchnorm_matches_torch_in_both_modes(shape):
+    from dlbook.normalization import BatchNorm
+
+    rng = np.random.default_rng(0)
+    c = shape[1]
+    ours = BatchNorm(c, momentum=0.2)
+    cls = {2: torch.nn.BatchNorm1d, 3: torch.nn.BatchNorm1d, 4: torch.nn.BatchNorm2d}[len(shape)]
+    theirs = cls(c, momentum=0.2).double()
+    gamma, beta = rng.standard_normal(c), rng.standard_normal(c)
+    ours.params["gamma"][...], ours.params["beta"][...] = gamma, beta
+    with torch.no_grad():
+        theirs.weight.copy_(torch.from_numpy(gamma))
+        theirs.bias.copy_(torch.from_numpy(beta))
+    for mode in ("train", "train", "train", "eval"):
+        ours.train(mode == "train")
+        theirs.train(mode == "train")
+        x = rng.standard_normal(shape) * 2 + 3
+        dout = rng.standard_normal(shape)
+        tx = torch.from_numpy(x).requires_grad_(True)
+        tout = theirs(tx)
+        tout.backward(torch.from_numpy(dout))
+        out = ours.forward(x)
+        dx = ours.backward(dout)
+        np.testing.assert_allclose(out, tout.detach().numpy(), rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(dx, tx.grad.numpy(), rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(ours.grads["gamma"], theirs.weight.grad.numpy(), rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(ours.grads["beta"], theirs.bias.grad.numpy(), rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy(), rtol=1e-12)
+        theirs.zero_grad()
+
+
+@pytest.mark.parametrize("shape", [(6, 5), (2, 4, 8)])
+def test_layernorm_matches_torch_in_both_modes(shape):
+    from dlbook.normalization import LayerNorm
+
+    rng = np.random.default_rng(0)
+    d = shape[-1]
+    ours, theirs = LayerNorm(d), torch.nn.LayerNorm(d).double()
+    gamma, beta = rng.standard_normal(d), rng.standard_normal(d)
+    ours.params["gamma"][...], ours.params["beta"][...] = gamma, beta
+    with torch.no_grad():
+        theirs.weight.copy_(torch.from_numpy(gamma))
+        theirs.bias.copy_(torch.from_numpy(beta))
+    for mode in (True, False):
+        ours.train(mode)
+        theirs.train(mode)
+        x = rng.standard_normal(shape) * 2 + 1
+        dout = rng.standard_normal(shape)
+        tx = torch.from_numpy(x).requires_grad_(True)
+        tout = theirs(tx)
+        tout.backward(torch.from_numpy(dout))
+        np.testing.assert_allclose(ours.forward(x), tout.detach().numpy(), rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(ours.backward(dout), tx.grad.numpy(), rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(ours.grads["gamma"], theirs.weight.grad.numpy(), rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(ours.grads["beta"], theirs.bias.grad.numpy(), rtol=1e-9, atol=1e-10)
+        theirs.zero_grad()

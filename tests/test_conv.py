@@ -1,0 +1,248 @@
+"""dlbook.conv: the fast convolution equals the loop reference, every backward is gradient-checked, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dlbook import conv
+from dlbook.conv import (
+    AvgPool2d,
+    Conv2d,
+    GlobalAvgPool2d,
+    MaxPool2d,
+    conv1d,
+    conv2d,
+    conv2d_backward,
+    conv2d_forward,
+    conv2d_num_params,
+    conv2d_reference,
+    conv_output_size,
+    maxpool2d_backward,
+    maxpool2d_forward,
+)
+from dlbook.gradcheck import check_module, numerical_gradient, relative_error
+from dlbook.layers import Flatten, Linear, Sequential
+
+
+@pytest.mark.parametrize("mode", ["valid", "same", "full"])
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 7])
+def test_conv1d_equals_numpy_correlate(mode, k):
+    rng = np.random.default_rng(k)
+    x, w = rng.standard_normal(20), rng.standard_normal(k)
+    np.testing.assert_allclose(conv1d(x, w, mode), np.correlate(x, w, mode), atol=1e-12)
+
+
+def test_conv1d_rejects_bad_input():
+    with pytest.raises(ValueError, match="w"):
+        conv1d(np.ones(3), np.ones(5))
+    with pytest.raises(ValueError, match="mode"):
+        conv1d(np.ones(5), np.ones(3), mode="circular")
+    with pytest.raises(ValueError, match="x"):
+        conv1d(np.ones((2, 5)), np.ones(3))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(1, 2),
+    c=st.integers(1, 3),
+    f=st.integers(1, 3),
+    h=st.integers(3, 8),
+    w=st.integers(3, 8),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 2),
+)
+def test_fast_conv_equals_reference(n, c, f, h, w, kh, kw, stride, padding):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, c, h, w))
+    W = rng.standard_normal((f, c, kh, kw))
+    b = rng.standard_normal(f)
+    fast = conv2d(x, W, b, stride, padding)
+    ref = conv2d_reference(x, W, b, stride, padding)
+    assert fast.shape == ref.shape == (n, f, conv_output_size(h, kh, stride, padding), conv_output_size(w, kw, stride, padding))
+    np.testing.assert_allclose(fast, ref, atol=1e-12)
+
+
+def test_conv_known_values():
+    # A 3x3 image and a 2x2 kernel that sums the top row of each window minus the bottom row.
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    W = np.array([[[[1.0, 1.0], [-1.0, -1.0]]]])
+    np.testing.assert_array_equal(conv2d(x, W)[0, 0], [[-6.0, -6.0], [-6.0, -6.0]])
+    np.testing.assert_array_equal(conv2d(x, W, np.array([0.5]), stride=2, padding=1)[0, 0], [[-0.5, -3.5], [6.5, 15.5]])
+
+
+@pytest.mark.parametrize(("stride", "padding"), [(1, 0), (1, 1), (2, 0), (2, 1), (3, 2), ((1, 2), (2, 0))])
+def test_conv2d_gradcheck(stride, padding):
+    rng = np.random.default_rng(1)
+    layer = Conv2d(2, 3, (3, 2), stride=stride, padding=padding, rng=rng)
+    layer.params["b"][:] = rng.standard_normal(3)
+    errors = check_module(layer, rng.standard_normal((2, 2, 6, 7)))
+    assert set(errors) == {"x", "W", "b"}
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_conv2d_without_bias():
+    layer = Conv2d(1, 2, 3, bias=False, rng=0)
+    assert set(layer.params) == {"W"}
+    errors = check_module(layer, np.random.default_rng(0).standard_normal((2, 1, 5, 5)))
+    assert max(errors.values()) < 1e-7
+    _, cache = conv2d_forward(np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3)))
+    assert conv2d_backward(np.ones((1, 1, 2, 2)), cache)[2] is None
+
+
+@pytest.mark.parametrize(
+    ("k", "s", "p", "shape"),
+    [(2, None, 0, (2, 3, 6, 8)), (2, None, 0, (2, 3, 7, 5)), (3, 2, 1, (2, 2, 7, 7)), (3, 1, 0, (1, 2, 5, 6))],
+)
+def test_maxpool_gradcheck(k, s, p, shape):
+    errors = check_module(MaxPool2d(k, s, p), np.random.default_rng(2).standard_normal(shape))
+    assert errors["x"] < 1e-7
+
+
+def test_maxpool_values_and_ties():
+    x = np.array([[1.0, 5.0, 2.0, 2.0], [3.0, 0.0, 2.0, 2.0]])[None, None]
+    out, cache = maxpool2d_forward(x)
+    np.testing.assert_array_equal(out[0, 0], [[5.0, 2.0]])
+    dx = maxpool2d_backward(np.array([[[[10.0, 20.0]]]]), cache)
+    # The gradient goes to the maximum; on a tie, to the first one in row-major order.
+    np.testing.assert_array_equal(dx[0, 0], [[0.0, 10.0, 20.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    out3, cache3 = maxpool2d_forward(np.concatenate([x, x], axis=3), kernel_size=(2, 4), stride=(1, 4))
+    dx3 = maxpool2d_backward(np.ones_like(out3), cache3)
+    assert dx3.sum() == 2 and dx3[0, 0, 0, 1] == 1 and dx3[0, 0, 0, 5] == 1
+
+
+def test_fast_and_general_maxpool_agree():
+    x = np.random.default_rng(3).standard_normal((2, 3, 6, 6))
+    fast, cf = maxpool2d_forward(x, 2, 2)
+    general, cg = maxpool2d_forward(x, (2, 2), (2, 2), padding=(1, 1))  # general path, different windows
+    assert general.shape == (2, 3, 4, 4)
+    np.testing.assert_array_equal(fast[:, :, 1:, 1:][:, :, :2, :2], fast[:, :, 1:3, 1:3])
+    window = x[:, :, 0:2, 0:2].reshape(2, 3, -1).max(axis=-1)
+    np.testing.assert_array_equal(fast[:, :, 0, 0], window)
+    np.testing.assert_array_equal(general[:, :, 0, 0], x[:, :, 0, 0])
+
+
+@pytest.mark.parametrize(("k", "s", "p"), [(2, None, 0), (3, 2, 1), (3, 1, 0)])
+def test_avgpool_gradcheck_and_values(k, s, p):
+    x = np.random.default_rng(4).standard_normal((2, 2, 7, 6))
+    layer = AvgPool2d(k, s, p)
+    assert check_module(layer, x)["x"] < 1e-7
+    if p == 0:
+        s = s or k
+        np.testing.assert_allclose(layer.forward(x)[:, :, 0, 1], x[:, :, :k, s : s + k].mean(axis=(2, 3)))
+
+
+def test_global_avgpool():
+    x = np.random.default_rng(5).standard_normal((3, 4, 5, 2))
+    layer = GlobalAvgPool2d()
+    np.testing.assert_allclose(layer.forward(x), x.mean(axis=(2, 3)))
+    assert check_module(layer, x)["x"] < 1e-7
+
+
+def test_channel_batchnorm_gradcheck():
+    pytest.importorskip("dlbook.normalization")
+    bn = conv.BatchNorm2d(3)
+    rng = np.random.default_rng(6)
+    bn.params["gamma"][:] = rng.uniform(0.5, 1.5, 3) if "gamma" in bn.params else 1.0
+    x = rng.standard_normal((4, 3, 3, 2)) * 2 + 1
+    out = bn.forward(x)
+    np.testing.assert_allclose(out.mean(axis=(0, 2, 3)), bn.params.get("beta", np.zeros(3)), atol=1e-10)
+    errors = check_module(bn, x)
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_small_cnn_gradcheck_end_to_end():
+    rng = np.random.default_rng(7)
+    net = Sequential(
+        Conv2d(1, 2, 3, padding=1, rng=rng),
+        MaxPool2d(2),
+        Conv2d(2, 3, 2, rng=rng),
+        GlobalAvgPool2d(),
+        Linear(3, 2, rng=rng),
+    )
+    errors = check_module(net, rng.standard_normal((2, 1, 6, 6)))
+    assert max(errors.values()) < 1e-6, errors
+    net2 = Sequential(Conv2d(1, 2, 3, rng=rng), AvgPool2d(2), Flatten(), Linear(8, 2, rng=rng))
+    assert max(check_module(net2, rng.standard_normal((2, 1, 6, 6))).values()) < 1e-6
+
+
+def test_backward_overwrites_grads():
+    layer = Conv2d(1, 1, 2, rng=0)
+    x = np.ones((1, 1, 3, 3))
+    layer.forward(x)
+    layer.backward(np.ones((1, 1, 2, 2)))
+    first = layer.grads["W"].copy()
+    layer.forward(x)
+    layer.backward(np.ones((1, 1, 2, 2)))
+    np.testing.assert_array_equal(layer.grads["W"], first)
+
+
+def test_float32_preserved():
+    rng = np.random.default_rng(8)
+    layer = Conv2d(2, 3, 3, padding=1, rng=rng, dtype=np.float32)
+    x = rng.standard_normal((2, 2, 5, 5)).astype(np.float32)
+    out = layer.forward(x)
+    assert out.dtype == np.float32
+    assert layer.backward(np.ones_like(out)).dtype == np.float32
+    assert layer.grads["W"].dtype == np.float32
+    for pool in (MaxPool2d(2), MaxPool2d(3, 1), AvgPool2d(2), GlobalAvgPool2d()):
+        y = pool.forward(x[:, :, :4, :4])
+        assert y.dtype == np.float32 and pool.backward(np.ones_like(y)).dtype == np.float32
+
+
+def test_gradient_of_weights_numerically_for_functional_api():
+    rng = np.random.default_rng(9)
+    x, W, b = rng.standard_normal((2, 2, 5, 5)), rng.standard_normal((2, 2, 3, 3)), rng.standard_normal(2)
+    r = rng.standard_normal((2, 2, 2, 2))
+    out, cache = conv2d_forward(x, W, b, stride=2)
+    _, dW, db = conv2d_backward(r, cache)
+    num_dW = numerical_gradient(lambda: np.sum(r * conv2d(x, W, b, stride=2)), W)
+    num_db = numerical_gradient(lambda: np.sum(r * conv2d(x, W, b, stride=2)), b)
+    assert relative_error(dW, num_dW) < 1e-7 and relative_error(db, num_db) < 1e-7
+
+
+def test_sizes_and_counts():
+    assert conv_output_size(28, 5) == 24
+    assert conv_output_size(32, 3, 1, 1) == 32
+    assert conv_output_size(224, 7, 2, 3) == 112
+    assert conv_output_size(7, 3, 2) == 3
+    assert conv2d_num_params(3, 64, 3) == 64 * 3 * 3 * 3 + 64
+    assert conv2d_num_params(3, 64, (3, 5), bias=False) == 64 * 15 * 3
+    assert Conv2d(3, 64, 3, rng=0).num_parameters() == conv2d_num_params(3, 64, 3)
+    with pytest.raises(ValueError, match="kernel_size"):
+        conv_output_size(4, 7, 1, 1)
+
+
+def test_bad_input_errors():
+    x = np.ones((1, 2, 5, 5))
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        conv2d(x, np.ones((1, 2, 7, 7)), padding=0)
+    conv2d(x, np.ones((1, 2, 7, 7)), padding=1)  # fits once padded
+    with pytest.raises(ValueError, match="channels"):
+        conv2d(x, np.ones((1, 3, 3, 3)))
+    with pytest.raises(ValueError, match="stride"):
+        conv2d(x, np.ones((1, 2, 3, 3)), stride=0)
+    with pytest.raises(ValueError, match="stride"):
+        conv2d(x, np.ones((1, 2, 3, 3)), stride=-1)
+    with pytest.raises(ValueError, match="padding"):
+        conv2d(x, np.ones((1, 2, 3, 3)), padding=-1)
+    with pytest.raises(ValueError, match="b must have shape"):
+        conv2d(x, np.ones((1, 2, 3, 3)), b=np.ones(2))
+    with pytest.raises(ValueError, match="x must be a 4-D"):
+        conv2d(np.ones((2, 5, 5)), np.ones((1, 2, 3, 3)))
+    with pytest.raises(ValueError, match="channels"):
+        Conv2d(3, 4, 3, rng=0).forward(x)
+    with pytest.raises(ValueError, match="stride"):
+        Conv2d(2, 4, 3, stride=0)
+    with pytest.raises(ValueError, match="stride"):
+        MaxPool2d(2, 0).forward(x)
+    with pytest.raises(ValueError, match="pooling window"):
+        MaxPool2d(6).forward(x)
+    with pytest.raises(ValueError, match="dout must have shape"):
+        layer = Conv2d(2, 1, 3, rng=0)
+        layer.forward(x)
+        layer.backward(np.ones((1, 1, 2, 2)))
