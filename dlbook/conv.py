@@ -98,7 +98,9 @@ def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: int = 0
     return (n + 2 * padding - kernel_size) // stride + 1
 
 
-def conv2d_num_params(in_channels: int, out_channels: int, kernel_size: int | tuple[int, int], bias: bool = True) -> int:
+def conv2d_num_params(
+    in_channels: int, out_channels: int, kernel_size: int | tuple[int, int], bias: bool = True
+) -> int:
     r"""Parameters of a 2-D convolution: :math:`F k_h k_w C + F` (the :math:`+F` only with a bias).
 
     Parameters
@@ -582,7 +584,9 @@ class Conv2d(Module):
         x = as_float_array(x, "x")
         check_ndim(x, "x", 4)
         if x.shape[1] != self.in_channels:
-            raise ValueError(f"x must have {self.in_channels} channels (shape (N, {self.in_channels}, H, W)), got {x.shape}")
+            raise ValueError(
+                f"x must have {self.in_channels} channels (shape (N, {self.in_channels}, H, W)), got {x.shape}"
+            )
         out, self._cache = conv2d_forward(x, self.params["W"], self.params.get("b"), self.stride, self.padding)
         return out
 

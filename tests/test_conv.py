@@ -63,7 +63,11 @@ def test_fast_conv_equals_reference(n, c, f, h, w, kh, kw, stride, padding):
     b = rng.standard_normal(f)
     fast = conv2d(x, W, b, stride, padding)
     ref = conv2d_reference(x, W, b, stride, padding)
-    assert fast.shape == ref.shape == (n, f, conv_output_size(h, kh, stride, padding), conv_output_size(w, kw, stride, padding))
+    assert (
+        fast.shape
+        == ref.shape
+        == (n, f, conv_output_size(h, kh, stride, padding), conv_output_size(w, kw, stride, padding))
+    )
     np.testing.assert_allclose(fast, ref, atol=1e-12)
 
 
@@ -72,7 +76,7 @@ def test_conv_known_values():
     x = np.arange(9.0).reshape(1, 1, 3, 3)
     W = np.array([[[[1.0, 1.0], [-1.0, -1.0]]]])
     np.testing.assert_array_equal(conv2d(x, W)[0, 0], [[-6.0, -6.0], [-6.0, -6.0]])
-    np.testing.assert_array_equal(conv2d(x, W, np.array([0.5]), stride=2, padding=1)[0, 0], [[-0.5, -3.5], [6.5, 15.5]])
+    np.testing.assert_array_equal(conv2d(x, W, np.array([0.5]), stride=2, padding=1)[0, 0], [[0.5, -2.5], [-2.5, -5.5]])
 
 
 @pytest.mark.parametrize(("stride", "padding"), [(1, 0), (1, 1), (2, 0), (2, 1), (3, 2), ((1, 2), (2, 0))])
@@ -80,7 +84,7 @@ def test_conv2d_gradcheck(stride, padding):
     rng = np.random.default_rng(1)
     layer = Conv2d(2, 3, (3, 2), stride=stride, padding=padding, rng=rng)
     layer.params["b"][:] = rng.standard_normal(3)
-    errors = check_module(layer, rng.standard_normal((2, 2, 6, 7)))
+    errors = check_module(layer, rng.standard_normal((2, 2, 6, 7)), eps=1e-4)
     assert set(errors) == {"x", "W", "b"}
     assert max(errors.values()) < 1e-7, errors
 
@@ -88,7 +92,7 @@ def test_conv2d_gradcheck(stride, padding):
 def test_conv2d_without_bias():
     layer = Conv2d(1, 2, 3, bias=False, rng=0)
     assert set(layer.params) == {"W"}
-    errors = check_module(layer, np.random.default_rng(0).standard_normal((2, 1, 5, 5)))
+    errors = check_module(layer, np.random.default_rng(0).standard_normal((2, 1, 5, 5)), eps=1e-4)
     assert max(errors.values()) < 1e-7
     _, cache = conv2d_forward(np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3)))
     assert conv2d_backward(np.ones((1, 1, 2, 2)), cache)[2] is None
@@ -99,7 +103,7 @@ def test_conv2d_without_bias():
     [(2, None, 0, (2, 3, 6, 8)), (2, None, 0, (2, 3, 7, 5)), (3, 2, 1, (2, 2, 7, 7)), (3, 1, 0, (1, 2, 5, 6))],
 )
 def test_maxpool_gradcheck(k, s, p, shape):
-    errors = check_module(MaxPool2d(k, s, p), np.random.default_rng(2).standard_normal(shape))
+    errors = check_module(MaxPool2d(k, s, p), np.random.default_rng(2).standard_normal(shape), eps=1e-4)
     assert errors["x"] < 1e-7
 
 
@@ -130,7 +134,7 @@ def test_fast_and_general_maxpool_agree():
 def test_avgpool_gradcheck_and_values(k, s, p):
     x = np.random.default_rng(4).standard_normal((2, 2, 7, 6))
     layer = AvgPool2d(k, s, p)
-    assert check_module(layer, x)["x"] < 1e-7
+    assert check_module(layer, x, eps=1e-4)["x"] < 1e-7
     if p == 0:
         s = s or k
         np.testing.assert_allclose(layer.forward(x)[:, :, 0, 1], x[:, :, :k, s : s + k].mean(axis=(2, 3)))
@@ -140,7 +144,7 @@ def test_global_avgpool():
     x = np.random.default_rng(5).standard_normal((3, 4, 5, 2))
     layer = GlobalAvgPool2d()
     np.testing.assert_allclose(layer.forward(x), x.mean(axis=(2, 3)))
-    assert check_module(layer, x)["x"] < 1e-7
+    assert check_module(layer, x, eps=1e-4)["x"] < 1e-7
 
 
 def test_channel_batchnorm_gradcheck():
@@ -164,10 +168,10 @@ def test_small_cnn_gradcheck_end_to_end():
         GlobalAvgPool2d(),
         Linear(3, 2, rng=rng),
     )
-    errors = check_module(net, rng.standard_normal((2, 1, 6, 6)))
+    errors = check_module(net, rng.standard_normal((2, 1, 6, 6)), eps=1e-4)
     assert max(errors.values()) < 1e-6, errors
     net2 = Sequential(Conv2d(1, 2, 3, rng=rng), AvgPool2d(2), Flatten(), Linear(8, 2, rng=rng))
-    assert max(check_module(net2, rng.standard_normal((2, 1, 6, 6))).values()) < 1e-6
+    assert max(check_module(net2, rng.standard_normal((2, 1, 6, 6)), eps=1e-4).values()) < 1e-6
 
 
 def test_backward_overwrites_grads():
@@ -200,8 +204,8 @@ def test_gradient_of_weights_numerically_for_functional_api():
     r = rng.standard_normal((2, 2, 2, 2))
     out, cache = conv2d_forward(x, W, b, stride=2)
     _, dW, db = conv2d_backward(r, cache)
-    num_dW = numerical_gradient(lambda: np.sum(r * conv2d(x, W, b, stride=2)), W)
-    num_db = numerical_gradient(lambda: np.sum(r * conv2d(x, W, b, stride=2)), b)
+    num_dW = numerical_gradient(lambda: np.sum(r * conv2d(x, W, b, stride=2)), W, eps=1e-4)
+    num_db = numerical_gradient(lambda: np.sum(r * conv2d(x, W, b, stride=2)), b, eps=1e-4)
     assert relative_error(dW, num_dW) < 1e-7 and relative_error(db, num_db) < 1e-7
 
 

@@ -5,6 +5,9 @@
   myst-nb's ``nb_ipywidgets_js`` point at those copies and no page asks another host for anything. Without them
   (no npm on a reader's machine) the book keeps the CDN defaults and says so.
 * ``dlbook-page.js`` configures FontAwesome before the theme loads (see the file).
+* ``{dlbook-exec-stats}`` renders the execution time of every notebook in this build (from myst-nb's execution
+  records, which come from the jupyter-cache when a notebook was not re-run), with the total and the per-notebook
+  budget, so a maintainer sees at a glance which chapter got slow.
 * Repeated script tags are dropped from every page (sphinx-thebe may register its inline config twice, and the
   second ``const`` declaration throws).
 """
@@ -14,9 +17,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
+from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -59,8 +66,118 @@ def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict
     context["script_files"] = unique
 
 
+BUDGET_SECONDS = 60.0
+
+
+class ExecStatsNode(nodes.General, nodes.Element):
+    """Placeholder replaced by the statistics table once every notebook has been executed."""
+
+
+class ExecStatsDirective(SphinxDirective):
+    """``{dlbook-exec-stats}``: the table of notebook execution times."""
+
+    def run(self) -> list[nodes.Node]:
+        from myst_nb.sphinx_ import NbMetadataCollector
+
+        # The same flag as myst-nb's own table, so this page is rewritten whenever a notebook is re-executed.
+        NbMetadataCollector.set_doc_data(self.env, self.env.docname, "has_exec_table", True)
+        return [ExecStatsNode()]
+
+
+def _cell(text: str | nodes.Node) -> nodes.entry:
+    para = nodes.paragraph()
+    para += text if isinstance(text, nodes.Node) else nodes.Text(text)
+    return nodes.entry("", para)
+
+
+def exec_stats_table(docname: str, env: Any) -> nodes.table:
+    """Build the table: chapter, how it ran, seconds, status; a total row last."""
+    import posixpath
+
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    records = {
+        name: data["exec_data"]
+        for name, data in NbMetadataCollector.get_doc_data(env).items()
+        if data.get("exec_data") and name in env.all_docs
+    }
+    headers = ["Notebook", "Run", "Seconds", f"Within {BUDGET_SECONDS:.0f} s", "Status"]
+    table = nodes.table(classes=["colwidths-auto", "dlbook-exec-stats"])
+    group = nodes.tgroup(cols=len(headers))
+    table += group
+    for _ in headers:
+        group += nodes.colspec(colwidth=1)
+    head = nodes.thead()
+    group += head
+    row = nodes.row()
+    head += row
+    for h in headers:
+        row += _cell(h)
+    body = nodes.tbody()
+    group += body
+    order = _toc_order(env)
+    total = 0.0
+    for name in sorted(records, key=lambda n: (order.get(n, len(order)), n)):
+        data = records[name]
+        seconds = float(data.get("runtime") or 0.0)
+        total += seconds
+        link = pending_xref(
+            refdoc=docname,
+            reftarget=posixpath.relpath(name, posixpath.dirname(docname)),
+            reftype="doc",
+            refdomain="std",
+            refexplicit=True,
+            refwarn=True,
+        )
+        title = env.titles[name].astext() if name in env.titles else name
+        link += nodes.inline(text=title)
+        row = nodes.row()
+        body += row
+        row += _cell(link)
+        row += _cell("from cache" if data.get("method") == "cache" else str(data.get("method")))
+        row += _cell(f"{seconds:.1f}")
+        row += _cell("yes" if seconds <= BUDGET_SECONDS else "NO")
+        row += _cell("ok" if data.get("succeeded") else "failed")
+    row = nodes.row(classes=["dlbook-exec-total"])
+    body += row
+    row += _cell(nodes.strong(text=f"Total ({len(records)} notebooks)"))
+    row += _cell("")
+    row += _cell(nodes.strong(text=f"{total:.1f}"))
+    row += _cell("")
+    row += _cell("")
+    return table
+
+
+def _toc_order(env: Any) -> dict[str, int]:
+    """Position of every document in the book's reading order (depth-first through the toctrees)."""
+    order: dict[str, int] = {}
+
+    def visit(doc: str) -> None:
+        if doc in order:
+            return
+        order[doc] = len(order)
+        for child in env.toctree_includes.get(doc, []):
+            visit(child)
+
+    visit(env.config.root_doc)
+    return order
+
+
+class ExecStatsTransform(SphinxPostTransform):
+    """Replace each placeholder with the table (before references are resolved)."""
+
+    default_priority = 8
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(ExecStatsNode)):
+            node.replace_self(exec_stats_table(self.env.docname, self.env))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx."""
     app.connect("config-inited", _use_local_assets)
     app.connect("html-page-context", _dedupe_scripts)
+    app.add_node(ExecStatsNode)
+    app.add_directive("dlbook-exec-stats", ExecStatsDirective)
+    app.add_post_transform(ExecStatsTransform)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
