@@ -148,6 +148,34 @@ def exec_stats_table(docname: str, env: Any) -> nodes.table:
     return table
 
 
+class ApiDirective(SphinxDirective):
+    """``{dlbook-api}``: one section per public dlbook module, documented by autodoc from its docstrings.
+
+    Modules are discovered, not listed by hand, so a new module appears in the reference as soon as it exists.
+    """
+
+    def run(self) -> list[nodes.Node]:
+        import pkgutil
+
+        from docutils.statemachine import StringList
+        from sphinx.util.nodes import nested_parse_with_titles
+
+        import dlbook
+
+        names = sorted(
+            m.name
+            for m in pkgutil.walk_packages(dlbook.__path__, "dlbook.")
+            if not any(part.startswith("_") for part in m.name.split("."))
+        )
+        lines: list[str] = []
+        for name in names:
+            lines += [f"``{name}``", "-" * (len(name) + 4), "", f".. automodule:: {name}", "   :members:", ""]
+        container = nodes.section()
+        container.document = self.state.document
+        nested_parse_with_titles(self.state, StringList(lines, source="dlbook-api"), container)
+        return container.children
+
+
 def _toc_order(env: Any) -> dict[str, int]:
     """Position of every document in the book's reading order (depth-first through the toctrees)."""
     order: dict[str, int] = {}
@@ -179,5 +207,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _dedupe_scripts)
     app.add_node(ExecStatsNode)
     app.add_directive("dlbook-exec-stats", ExecStatsDirective)
+    app.add_directive("dlbook-api", ApiDirective)
     app.add_post_transform(ExecStatsTransform)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
