@@ -23,7 +23,7 @@ import numpy as np
 from dlbook._checks import as_float_array, check_choice, check_positive, check_probability, check_shape, get_rng
 from dlbook.layers import Module
 
-__all__ = ["Dropout", "EarlyStopping", "dropout_backward", "dropout_forward", "l2_penalty"]
+__all__ = ["Dropout", "EarlyStopping", "dropout_backward", "dropout_forward", "l2_penalty", "restore", "snapshot"]
 
 
 def dropout_forward(
