@@ -37,6 +37,11 @@ def main() -> None:
         nm / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js": DEST / "embed-amd.js",
         anywidget_amd(): DEST / "anywidget" / "index.js",
     }
+    # The widget manager's icon fonts, which it loads from beside its own module.
+    dist = nm / "@jupyter-widgets" / "html-manager" / "dist"
+    for font in sorted(dist.glob("*")):
+        if font.suffix in {".woff", ".woff2", ".ttf", ".eot", ".svg"}:
+            copies[font] = DEST / font.name
     if DEST.exists():
         shutil.rmtree(DEST)
     for src, dst in copies.items():
