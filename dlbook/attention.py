@@ -228,7 +228,7 @@ def chunked_attention(
             s = qi @ np.swapaxes(k[..., j0:j1, :], -1, -2)  # (..., bq, bk): one tile only
             keep = None
             if causal and j1 - 1 > i0 + offset:  # a tile crossing the diagonal
-                keep = (np.arange(j0, j1)[None, :] <= np.arange(i0, i1)[:, None] + offset)
+                keep = np.arange(j0, j1)[None, :] <= np.arange(i0, i1)[:, None] + offset
                 np.copyto(s, -np.inf, where=~keep)
             m_new = np.maximum(m, s.max(axis=-1, keepdims=True))
             alpha = np.exp(m - m_new)  # rescales what was accumulated under the old maximum

@@ -610,9 +610,7 @@ class CharLM(Module):
 # --------------------------------------------------------------------------------------------------------------------
 # Measurements and a long-range memory task
 # --------------------------------------------------------------------------------------------------------------------
-def gradient_norms_through_time(
-    layer: Module, x: np.ndarray, rng: np.random.Generator | int | None = 0
-) -> np.ndarray:
+def gradient_norms_through_time(layer: Module, x: np.ndarray, rng: np.random.Generator | int | None = 0) -> np.ndarray:
     r"""How much error from the last step reaches each earlier hidden state.
 
     Runs ``layer`` (an :class:`RNN` or :class:`LSTM`) on ``x (B, T, D)``, puts a random unit vector :math:`u` on
