@@ -34,7 +34,9 @@ _vendor/.stamp: package.json package-lock.json tools/vendor_assets.py $(STAMP)
 	fi
 
 # --- the book ---------------------------------------------------------------------------------------------------
+# Notebooks run two at a time into the execution cache first; the build then reads them from the cache.
 book: $(STAMP) vendor
+	$(BIN)/python tools/execute_parallel.py
 	$(JB) build . --builder html
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
@@ -57,6 +59,7 @@ notebooks: $(STAMP)
 
 # Every page re-read (so no warning hides behind the incremental build); executed notebooks come from the cache.
 book-strict: $(STAMP) vendor
+	$(BIN)/python tools/execute_parallel.py
 	$(JB) build . --builder html --all -W -n --keep-going
 
 browser: $(STAMP) book-strict

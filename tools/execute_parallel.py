@@ -1,0 +1,86 @@
+"""Execute the book's notebooks in parallel into Jupyter Book's execution cache, before the build.
+
+Jupyter Book (``execute_notebooks: cache``) runs notebooks one after another while it reads them. This script
+runs every notebook whose code changed since its cached run, ``--jobs`` at a time, exactly as myst-nb would (same
+working directory, timeout and cache record), so that the build that follows finds every notebook in the cache.
+A notebook that fails is left uncached and reported: the build then runs it again and shows the error in place.
+
+Usage: ``python tools/execute_parallel.py [--jobs N]`` (called by ``make book`` and ``make test``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "_build" / ".jupyter_cache"
+TIMEOUT = 300
+
+
+def toc_notebooks() -> list[Path]:
+    """The notebooks listed in _toc.yml, in reading order."""
+    entries = re.findall(r"file:\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return [ROOT / f"{e}.ipynb" for e in entries if (ROOT / f"{e}.ipynb").is_file()]
+
+
+def run_one(path: str) -> tuple[str, object, float, str | None]:
+    """Execute one notebook in its own folder; return (path, executed notebook, seconds, error text)."""
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    nb = nbformat.read(path, as_version=4)
+    cwd = str(Path(path).parent)
+    result = single_nb_execution(nb, cwd=cwd, allow_errors=False, timeout=TIMEOUT, meta_override=True)
+    error = None if result.err is None else (result.exc_string or repr(result.err))
+    return path, nb, result.time, error
+
+
+def main() -> int:
+    """Execute what is stale, cache what succeeded, report what failed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(str(CACHE))
+    stale = []
+    for path in toc_notebooks():
+        nb = nbformat.read(str(path), as_version=4)
+        try:
+            cache.match_cache_notebook(nb)
+        except KeyError:
+            stale.append(path)
+    if not stale:
+        print("execute: every notebook is up to date in the cache")
+        return 0
+    print(f"execute: running {len(stale)} notebook(s), {args.jobs} at a time")
+    start = time.perf_counter()
+    failures = []
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(run_one, str(p)) for p in stale]
+        for future in as_completed(futures):
+            path, nb, seconds, error = future.result()
+            rel = Path(path).relative_to(ROOT)
+            if error:
+                failures.append(rel)
+                print(f"execute: FAILED {rel} after {seconds:.1f} s (the build will show the error)")
+                continue
+            record = cache.add_nb_to_project(path)
+            cache.cache_notebook_bundle(
+                CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds}), check_validity=False, overwrite=True
+            )
+            print(f"execute: {rel} in {seconds:.1f} s")
+    print(f"execute: done in {time.perf_counter() - start:.1f} s wall-clock")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
