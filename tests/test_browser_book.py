@@ -135,3 +135,17 @@ def test_no_page_names_a_cdn_script():
         for src in re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', html):
             offenders.append(f"{p.relative_to(HTML)}: {src}")
     assert not offenders, "\n".join(sorted(set(offenders))[:20])
+
+
+def test_execution_statistics_lists_every_notebook_with_a_total():
+    toc = re.findall(r"file:\s*(\S+)", (HTML.parent.parent / "_toc.yml").read_text(encoding="utf-8"))
+    notebooks = [e for e in toc if (HTML.parent.parent / f"{e}.ipynb").is_file()]
+    html = (HTML / "book" / "appendix" / "execution-statistics.html").read_text(encoding="utf-8")
+    table = html[html.index("dlbook-exec-stats") : html.index("</table>", html.index("dlbook-exec-stats"))]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    body = [r for r in rows[1:] if "dlbook-exec-total" not in r and "Total (" not in r]
+    assert len(body) == len(notebooks), f"{len(body)} rows for {len(notebooks)} notebooks"
+    seconds = [float(re.findall(r"<p>([\d.]+)</p>", r)[0]) for r in body]
+    total = float(re.search(r"Total \((\d+) notebooks\).*?<strong>([\d.]+)</strong>", table, re.S).group(2))
+    assert abs(total - sum(seconds)) < 0.1 * len(seconds) + 0.05
+    assert all(s > 0 for s in seconds)
