@@ -183,7 +183,8 @@ class MLP(Module):
         for start, end, zs, hs in segments:
             if zs is None:
                 zs, hs = self._segment(start, end)
-                live = self.stored_bytes + sum(a.nbytes for a in zs) + sum(a.nbytes for a in hs[1:])
+                recomputed = zs[:-1] if end == L else zs  # the logits z_L are the output, not a stored activation
+                live = self.stored_bytes + sum(a.nbytes for a in recomputed) + sum(a.nbytes for a in hs[1:])
             else:
                 live = self.stored_bytes
             for l in range(end, start, -1):  # noqa: E741

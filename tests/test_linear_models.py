@@ -1,0 +1,52 @@
+"""Logistic regression: gradients, convergence, and the single hyperplane failing where the chapter says it fails."""
+
+import numpy as np
+import pytest
+
+from dlbook import data
+from dlbook.gradcheck import numerical_gradient, relative_error
+from dlbook.linear_models import LogisticRegression
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_gradients(n_classes):
+    rng = np.random.default_rng(0)
+    model = LogisticRegression(3, n_classes)
+    for key in model.params:
+        model.params[key][...] = rng.standard_normal(model.params[key].shape)
+    X, y = rng.standard_normal((7, 3)), rng.integers(0, n_classes, 7)
+    _, dz = model.loss(X, y)
+    dX = model.backward(dz)
+    for key in model.params:
+        numeric = numerical_gradient(lambda: model.loss(X, y)[0], model.params[key], 1e-5)
+        assert relative_error(model.grads[key], numeric) < 1e-7
+    assert relative_error(dX, numerical_gradient(lambda: model.loss(X, y)[0], X, 1e-5)) < 1e-7
+
+
+def test_fits_linearly_separable_blobs():
+    X, y = data.blobs(300, k=3, std=0.2, rng=0)
+    model = LogisticRegression(2, 3)
+    losses = model.fit(X, y, epochs=500, lr=0.5)
+    assert losses[-1] < losses[0] and np.mean(model.predict(X) == y) == 1.0
+    np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_one_hyperplane_fails_on_the_chapter_datasets():
+    """The MLP chapter's claim (same data and settings): logistic regression stays near chance."""
+    for X, y in (data.spiral(300, k=2, noise=0.1, rng=0), data.checkerboard(400, rng=0), data.xor(400, rng=0)):
+        model = LogisticRegression(2)
+        model.fit(X, y)
+        assert np.mean(model.predict(X) == y) < 0.6
+
+
+def test_binary_probabilities_and_bad_input():
+    model = LogisticRegression(2)
+    assert model.predict_proba(np.zeros((3, 2))).shape == (3,)
+    with pytest.raises(ValueError, match="n_classes"):
+        LogisticRegression(2, 1)
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
+        model.forward(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match=r"y must hold labels in \[0, 2\)"):
+        model.loss(np.zeros((2, 2)), np.array([0, 2]))
+    with pytest.raises(ValueError, match="lr"):
+        model.fit(np.zeros((2, 2)), np.array([0, 1]), lr=-1)

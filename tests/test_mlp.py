@@ -1,0 +1,144 @@
+"""The MLP: gradients over drawn architectures, the delta recursion, checkpointing, prediction, validation."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dlbook import data, optim
+from dlbook.activations import get_activation
+from dlbook.gradcheck import numerical_gradient, relative_error
+from dlbook.mlp import MLP
+from dlbook.train import accuracy, fit
+
+
+def assert_grad_close(analytic, numeric):
+    """Elementwise relative error below 1e-7, with an absolute floor of 1e-9 for entries near zero."""
+    analytic, numeric = np.asarray(analytic), np.asarray(numeric)
+    bad = np.abs(analytic - numeric) > 1e-7 * (np.abs(analytic) + np.abs(numeric)) + 1e-9
+    assert not bad.any(), f"max relative error {relative_error(analytic, numeric):.2e}"
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 5), min_size=2, max_size=5),
+    n=st.integers(1, 4),
+    activation=st.sampled_from(["tanh", "sigmoid", "gelu", "silu", "elu"]),
+    checkpoint=st.sampled_from([None, 1, 2, 3]),
+    seed=st.integers(0, 2**31),
+)
+def test_gradients_match_central_differences(sizes, n, activation, checkpoint, seed):
+    model = MLP(sizes, activation=activation, rng=seed, checkpoint_every=checkpoint)
+    rng = np.random.default_rng(seed)
+    for key in model.params:
+        if key.startswith("b"):
+            model.params[key][...] = rng.standard_normal(model.params[key].shape)
+    X = rng.standard_normal((n, sizes[0]))
+    r = rng.standard_normal((n, sizes[-1]))
+
+    def loss():
+        return float(np.sum(r * model.forward(X)))
+
+    model.forward(X)
+    dX = model.backward(r)
+    grads = {k: v.copy() for k, v in model.grads.items()}
+    assert list(grads) == list(model.params)
+    assert_grad_close(dX, numerical_gradient(loss, X, 1e-5))
+    for key in model.params:
+        assert_grad_close(grads[key], numerical_gradient(loss, model.params[key], 1e-5))
+
+
+def test_deltas_follow_the_recursion():
+    model = MLP([3, 4, 5, 2], activation="tanh", rng=0)
+    X = np.random.default_rng(1).standard_normal((6, 3))
+    model.forward(X)
+    dlogits = np.random.default_rng(2).standard_normal((6, 2))
+    model.backward(dlogits)
+    phi = get_activation("tanh")
+    assert [d.shape for d in model.deltas] == [(6, 4), (6, 5), (6, 2)]
+    np.testing.assert_array_equal(model.deltas[2], dlogits)
+    for l in (1, 2):  # noqa: E741
+        expected = (model.deltas[l] @ model.params[f"W{l + 1}"]) * phi.grad(model.zs[l - 1])
+        np.testing.assert_allclose(model.deltas[l - 1], expected)
+        np.testing.assert_allclose(model.grads[f"W{l}"], model.deltas[l - 1].T @ model.hs[l - 1])
+        np.testing.assert_allclose(model.grads[f"b{l}"], model.deltas[l - 1].sum(axis=0))
+    assert len(model.zs) == 3 and len(model.hs) == 3 and model.hs[0] is not None
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 8])
+def test_checkpointing_gives_the_same_gradients_with_less_memory(k):
+    X = np.random.default_rng(0).standard_normal((32, 10))
+    dz = np.random.default_rng(1).standard_normal((32, 3))
+    full = MLP([10] + [16] * 7 + [3], rng=0, keep_deltas=False)
+    ckpt = MLP([10] + [16] * 7 + [3], rng=0, checkpoint_every=k, keep_deltas=False)
+    np.testing.assert_array_equal(full.forward(X), ckpt.forward(X))
+    dX_full, dX_ckpt = full.backward(dz), ckpt.backward(dz)
+    np.testing.assert_array_equal(dX_full, dX_ckpt)
+    for key in full.params:
+        np.testing.assert_array_equal(full.grads[key], ckpt.grads[key])
+    assert ckpt.stored_bytes < full.stored_bytes
+    assert ckpt.peak_bytes <= full.peak_bytes
+    assert full.stored_bytes == 2 * 7 * 32 * 16 * 8 + 32 * 10 * 8  # z_1..z_7, h_1..h_7 and the input
+
+
+def test_checkpoint_spacing_near_sqrt_half_depth_minimizes_peak():
+    """L/k stored checkpoints plus about 2k arrays of one recomputed segment: the peak is smallest near sqrt(L/2)."""
+    X = np.random.default_rng(0).standard_normal((16, 8))
+    peaks = {}
+    for k in range(1, 17):
+        model = MLP([8] + [32] * 16 + [2], rng=0, checkpoint_every=k, keep_deltas=False)
+        model.backward(np.ones_like(model.forward(X)))
+        peaks[k] = model.peak_bytes
+    full = MLP([8] + [32] * 16 + [2], rng=0, keep_deltas=False)
+    full.backward(np.ones_like(full.forward(X)))
+    assert min(peaks, key=peaks.get) == 3  # sqrt(17 / 2) = 2.9
+    assert peaks[3] < 0.4 * full.peak_bytes
+
+
+def test_float32_preserved_and_predictions():
+    model = MLP([2, 8, 3], rng=0, dtype=np.float32)
+    X = np.random.default_rng(0).standard_normal((5, 2)).astype(np.float32)
+    z = model.forward(X)
+    assert z.dtype == np.float32 and model.backward(np.ones_like(z)).dtype == np.float32
+    p = model.predict_proba(X)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(model.predict(X), p.argmax(axis=1))
+    binary = MLP([2, 4, 1], rng=0)
+    pb = binary.predict_proba(X)
+    assert pb.shape == (5,) and np.array_equal(binary.predict(X), (pb > 0.5).astype(int))
+
+
+def test_parameter_count():
+    assert MLP([2, 16, 16, 3]).num_parameters() == (2 * 16 + 16) + (16 * 16 + 16) + (16 * 3 + 3)
+    assert list(MLP([2, 3, 4]).params) == ["W1", "b1", "W2", "b2"]
+    assert MLP([2, 3, 4]).params["W1"].shape == (3, 2)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="activation must be one of"):
+        MLP([2, 3, 2], activation="rectifier")
+    with pytest.raises(ValueError, match="sizes"):
+        MLP([2])
+    with pytest.raises(ValueError, match=r"sizes\[1\]"):
+        MLP([2, 0, 2])
+    with pytest.raises(ValueError, match="checkpoint_every"):
+        MLP([2, 3, 2], checkpoint_every=0)
+    model = MLP([2, 3, 2])
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
+        model.forward(np.ones((4, 3)))
+    with pytest.raises(ValueError, match="X contains"):
+        model.forward(np.array([[np.nan, 1.0]]))
+    with pytest.raises(RuntimeError):
+        MLP([2, 3, 2]).backward(np.ones((1, 2)))
+    model.forward(np.ones((4, 2)))
+    with pytest.raises(ValueError, match=r"dlogits must have shape \(4, 2\)"):
+        model.backward(np.ones((4, 1)))
+
+
+def test_one_hidden_layer_fits_the_spiral():
+    """The MLP chapter's claim: a one-hidden-layer MLP reaches >= 99% training accuracy on the spiral."""
+    X, y = data.spiral(300, k=2, noise=0.1, rng=0)
+    model = MLP([2, 64, 2], activation="relu", rng=0)
+    history = fit(model, X, y, optimizer=optim.Adam(model, lr=0.01), epochs=2000)
+    assert accuracy(model, X, y) >= 0.99
+    assert history.train_loss[-1] < 0.05
