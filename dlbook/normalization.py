@@ -94,15 +94,17 @@ def batchnorm_forward(
         if x.size // x.shape[1] < 2:
             raise ValueError(f"x must hold more than one value per feature in training mode, got shape {x.shape}")
         mu = x.mean(axis=axes)  # (C,)
-        sigma2 = x.var(axis=axes)  # (C,) biased, as used to normalize
+        xc = x - mu.reshape(shape)
+        sigma2 = np.mean(xc * xc, axis=axes)  # (C,) biased, as used to normalize
     else:
         if var is None:
             raise ValueError("var must be given together with mean")
         mu, sigma2 = as_float_array(mean, "mean"), as_float_array(var, "var")
         check_shape(mu, "mean", (x.shape[1],))
         check_shape(sigma2, "var", (x.shape[1],))
+        xc = x - mu.reshape(shape)
     inv_std = 1.0 / np.sqrt(sigma2 + eps)  # (C,)
-    xhat = (x - mu.reshape(shape)) * inv_std.reshape(shape)
+    xhat = xc * inv_std.reshape(shape)
     out = (gamma.reshape(shape) * xhat + beta.reshape(shape)).astype(x.dtype, copy=False)
     return out, (xhat, gamma, inv_std, training, mu, sigma2)
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import math
 import sys
+import time
+from collections.abc import Callable
 from typing import Any, TextIO
+
+import numpy as np
 
 from dlbook._checks import check_positive
 from dlbook.layers import Module
 
-__all__ = ["ProgressBar", "format_epoch", "in_notebook"]
+__all__ = ["ProgressBar", "StepLossRecorder", "format_epoch", "in_notebook"]
 
 
 def in_notebook() -> bool:
@@ -173,3 +177,42 @@ class ProgressBar:
         buf = io.BytesIO()
         self._fig.savefig(buf, format="png")
         return Image(data=buf.getvalue(), format="png")
+
+
+class StepLossRecorder:
+    """A loss function for :func:`dlbook.train.fit` that also records the loss of every step and when it happened.
+
+    ``fit`` records one number per epoch; pass ``loss=StepLossRecorder()`` to see every mini-batch. (Validation
+    batches go through the loss too: train without ``X_val`` for a pure per-step record, or read
+    :attr:`values` only for what you need.)
+
+    Parameters
+    ----------
+    loss : str or callable
+        The loss to wrap: ``"softmax_ce"``, ``"bce"``, ``"mse"`` or a function ``(out, y) -> (loss, dout)``.
+
+    Attributes
+    ----------
+    values : list of float
+        The loss at every call, in order.
+    times : list of float
+        Seconds since the first call, at every call.
+    """
+
+    def __init__(self, loss: str | Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]] = "softmax_ce") -> None:
+        from dlbook.losses import get_loss
+
+        self.loss_fn = get_loss(loss) if isinstance(loss, str) else loss
+        self.values: list[float] = []
+        self.times: list[float] = []
+        self._start: float | None = None
+
+    def __call__(self, out: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Compute the wrapped loss and its gradient, and record the loss."""
+        now = time.perf_counter()
+        if self._start is None:
+            self._start = now
+        value, grad = self.loss_fn(out, y)
+        self.values.append(float(value))
+        self.times.append(now - self._start)
+        return value, grad

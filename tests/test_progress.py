@@ -3,6 +3,7 @@
 import io
 
 import numpy as np
+import pytest
 
 from dlbook import optim
 from dlbook.data import load_digits
@@ -47,3 +48,18 @@ def test_format_epoch_without_total_and_nan():
 
 def test_not_in_notebook_under_pytest():
     assert in_notebook() is False
+
+
+def test_step_loss_recorder_records_every_step():
+    from dlbook.losses import softmax_cross_entropy
+    from dlbook.progress import StepLossRecorder
+
+    X_tr, _, y_tr, _ = load_digits()
+    model = Sequential(Linear(64, 10, rng=0))
+    rec = StepLossRecorder()
+    hist = fit(model, X_tr[:200], y_tr[:200], optimizer=optim.SGD(model, 0.1), epochs=3, batch_size=50, loss=rec)
+    assert len(rec.values) == hist.steps == 12 and len(rec.times) == 12
+    assert np.mean(rec.values[:4]) == pytest.approx(hist.train_loss[0])
+    assert rec.times == sorted(rec.times) and rec.times[0] == 0.0
+    value, grad = StepLossRecorder(softmax_cross_entropy)(np.zeros((2, 3)), np.array([0, 1]))
+    assert value == pytest.approx(np.log(3)) and grad.shape == (2, 3)
