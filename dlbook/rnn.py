@@ -21,6 +21,7 @@ the weight gradients are two matrix products over all steps at the end of the ba
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,24 @@ __all__ = [
     "rnn_forward",
     "sigmoid_inplace",
 ]
+
+
+_CONTROLLER: list = []
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager:
+    """Run the time loop's small matrix products on one BLAS thread.
+
+    Each step multiplies a (B, H) state by an (H, 4H) matrix: too small for threads to pay off, and on a busy
+    machine waiting threads cost far more than they save. The large products outside the loop keep every thread.
+    """
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return contextlib.nullcontext()
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 def sigmoid_inplace(a: np.ndarray) -> np.ndarray:
@@ -196,13 +215,14 @@ def rnn_forward(
     hs = np.empty((T + 1, B, H), dtype=x.dtype)  # hs[0] = h0
     hs[0] = h0
     z = (xs.reshape(T * B, D) @ W_xh.T + b).reshape(T, B, H)  # input projections of every step at once
-    for t in range(T):
-        zt = z[t]
-        zt += hs[t] @ W_hh.T
-        if nonlinearity == "tanh":
-            np.tanh(zt, out=hs[t + 1])
-        else:
-            np.maximum(zt, 0, out=hs[t + 1])
+    with _one_blas_thread():
+        for t in range(T):
+            zt = z[t]
+            zt += hs[t] @ W_hh.T
+            if nonlinearity == "tanh":
+                np.tanh(zt, out=hs[t + 1])
+            else:
+                np.maximum(zt, 0, out=hs[t + 1])
     cache = (xs, hs, z, W_xh, W_hh, nonlinearity)
     return np.ascontiguousarray(hs[1:].transpose(1, 0, 2)), cache
 
@@ -234,14 +254,15 @@ def rnn_backward(dhs: np.ndarray, cache: tuple) -> tuple[np.ndarray, ...]:
     dH = np.array(np.asarray(dhs).transpose(1, 0, 2), dtype=hs.dtype, order="C")  # (T, B, H), a copy
     delta = np.empty_like(dH)
     dh_next = np.zeros((B, H), dtype=hs.dtype)
-    for t in range(T - 1, -1, -1):
-        dh = dH[t]
-        dh += dh_next  # dH now holds the total error reaching h_t
-        if nonlinearity == "tanh":
-            np.multiply(dh, 1.0 - hs[t + 1] ** 2, out=delta[t])
-        else:
-            np.multiply(dh, z[t] > 0, out=delta[t])
-        dh_next = delta[t] @ W_hh
+    with _one_blas_thread():
+        for t in range(T - 1, -1, -1):
+            dh = dH[t]
+            dh += dh_next  # dH now holds the total error reaching h_t
+            if nonlinearity == "tanh":
+                np.multiply(dh, 1.0 - hs[t + 1] ** 2, out=delta[t])
+            else:
+                np.multiply(dh, z[t] > 0, out=delta[t])
+            dh_next = delta[t] @ W_hh
     flat = delta.reshape(T * B, H)
     dW_xh = flat.T @ xs.reshape(T * B, -1)
     dW_hh = flat.T @ hs[:-1].reshape(T * B, H)
@@ -352,18 +373,19 @@ def lstm_forward(
     hs[0], cs[0] = h0, c0
     WhhT = W_hh.T
     rec = np.empty((B, 4 * H), dtype=x.dtype)
-    for t in range(T):
-        a = G[t]
-        np.matmul(hs[t], WhhT, out=rec)  # all four gates in one product
-        a += rec
-        sigmoid_inplace(a[:, : 2 * H])  # i, f
-        np.tanh(a[:, 2 * H : 3 * H], out=a[:, 2 * H : 3 * H])  # g
-        sigmoid_inplace(a[:, 3 * H :])  # o
-        c = cs[t + 1]
-        np.multiply(a[:, H : 2 * H], cs[t], out=c)
-        c += a[:, :H] * a[:, 2 * H : 3 * H]
-        np.tanh(c, out=tcs[t])
-        np.multiply(a[:, 3 * H :], tcs[t], out=hs[t + 1])
+    with _one_blas_thread():
+        for t in range(T):
+            a = G[t]
+            np.matmul(hs[t], WhhT, out=rec)  # all four gates in one product
+            a += rec
+            sigmoid_inplace(a[:, : 2 * H])  # i, f
+            np.tanh(a[:, 2 * H : 3 * H], out=a[:, 2 * H : 3 * H])  # g
+            sigmoid_inplace(a[:, 3 * H :])  # o
+            c = cs[t + 1]
+            np.multiply(a[:, H : 2 * H], cs[t], out=c)
+            c += a[:, :H] * a[:, 2 * H : 3 * H]
+            np.tanh(c, out=tcs[t])
+            np.multiply(a[:, 3 * H :], tcs[t], out=hs[t + 1])
     cache = (xs, hs, cs, tcs, G, W_ih, W_hh)
     return np.ascontiguousarray(hs[1:].transpose(1, 0, 2)), cache
 
@@ -404,41 +426,42 @@ def lstm_backward(
     dh_next = np.zeros((B, H), dtype=dt)
     dc = np.zeros((B, H), dtype=dt) if dcT is None else np.array(dcT, dtype=dt)
     tmp = np.empty((B, H), dtype=dt)
-    for t in range(T - 1, -1, -1):
-        g = G[t]
-        i, f, gg, o = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
-        dh = dH[t]
-        dh += dh_next
-        da = dA[t]
-        tc = tcs[t]
-        # output gate: delta_o = dh * tanh(c) * o (1 - o)
-        np.multiply(dh, tc, out=da[:, 3 * H :])
-        np.subtract(1.0, o, out=tmp)
-        tmp *= o
-        da[:, 3 * H :] *= tmp
-        # cell: dc += dh * o * (1 - tanh(c)^2)
-        np.multiply(tc, tc, out=tmp)
-        np.subtract(1.0, tmp, out=tmp)
-        tmp *= o
-        tmp *= dh
-        dc += tmp
-        # input gate: delta_i = dc * g * i (1 - i)
-        np.subtract(1.0, i, out=tmp)
-        tmp *= i
-        tmp *= gg
-        np.multiply(dc, tmp, out=da[:, :H])
-        # forget gate: delta_f = dc * c_{t-1} * f (1 - f)
-        np.subtract(1.0, f, out=tmp)
-        tmp *= f
-        tmp *= cs[t]
-        np.multiply(dc, tmp, out=da[:, H : 2 * H])
-        # candidate: delta_g = dc * i * (1 - g^2)
-        np.multiply(gg, gg, out=tmp)
-        np.subtract(1.0, tmp, out=tmp)
-        tmp *= i
-        np.multiply(dc, tmp, out=da[:, 2 * H : 3 * H])
-        dc *= f  # error carried to c_{t-1}
-        dh_next = da @ W_hh
+    with _one_blas_thread():
+        for t in range(T - 1, -1, -1):
+            g = G[t]
+            i, f, gg, o = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
+            dh = dH[t]
+            dh += dh_next
+            da = dA[t]
+            tc = tcs[t]
+            # output gate: delta_o = dh * tanh(c) * o (1 - o)
+            np.multiply(dh, tc, out=da[:, 3 * H :])
+            np.subtract(1.0, o, out=tmp)
+            tmp *= o
+            da[:, 3 * H :] *= tmp
+            # cell: dc += dh * o * (1 - tanh(c)^2)
+            np.multiply(tc, tc, out=tmp)
+            np.subtract(1.0, tmp, out=tmp)
+            tmp *= o
+            tmp *= dh
+            dc += tmp
+            # input gate: delta_i = dc * g * i (1 - i)
+            np.subtract(1.0, i, out=tmp)
+            tmp *= i
+            tmp *= gg
+            np.multiply(dc, tmp, out=da[:, :H])
+            # forget gate: delta_f = dc * c_{t-1} * f (1 - f)
+            np.subtract(1.0, f, out=tmp)
+            tmp *= f
+            tmp *= cs[t]
+            np.multiply(dc, tmp, out=da[:, H : 2 * H])
+            # candidate: delta_g = dc * i * (1 - g^2)
+            np.multiply(gg, gg, out=tmp)
+            np.subtract(1.0, tmp, out=tmp)
+            tmp *= i
+            np.multiply(dc, tmp, out=da[:, 2 * H : 3 * H])
+            dc *= f  # error carried to c_{t-1}
+            dh_next = da @ W_hh
     flat = dA.reshape(T * B, H4)
     dW_ih = flat.T @ xs.reshape(T * B, -1)
     dW_hh = flat.T @ hs[:-1].reshape(T * B, H)
