@@ -368,15 +368,15 @@ export function train({ sizes, weights, activation, optimizer, lr, X, y, steps }
 // ---------------------------------------------------------------------------------------------------------------
 export const PRESETS = {
   spiral(n, noise, rng, k = 2) {
+    // As dlbook.data.spiral (one turn, noise in radians on the angle), scaled by 1.2 to fill the view.
     const normal = normalFrom(rng);
     const pts = [];
     const per = Math.floor(n / k);
     for (let c = 0; c < k; c++) {
       for (let i = 0; i < per; i++) {
-        const t = (i + 0.5) / per;
-        const r = 0.08 + 1.1 * t;
-        const theta = (2 * Math.PI * c) / k + 3.2 * t + noise * 1.2 * normal();
-        pts.push([r * Math.cos(theta), r * Math.sin(theta), c]);
+        const r = 0.05 + (0.95 * i) / Math.max(1, per - 1);
+        const theta = (2 * Math.PI * c) / k + 2 * Math.PI * r + noise * normal();
+        pts.push([1.2 * r * Math.cos(theta), 1.2 * r * Math.sin(theta), c]);
       }
     }
     return pts;
@@ -1131,7 +1131,7 @@ class Playground {
         let s = 0;
         for (let c = 0; c < C; c++) s += Math.exp(logits[k * C + c] - m);
         const conf = (1 / s - 1 / C) / (1 - 1 / C); // 0 at chance, 1 when certain
-        const a = 0.12 + 0.6 * Math.max(0, Math.min(1, conf));
+        const a = 0.15 + 0.55 * Math.max(0, Math.min(1, conf)); // as dlbook.plotting.plot_decision_boundary
         const [r, g, b] = RGB[arg];
         img[4 * k] = Math.round(255 + (r - 255) * a);
         img[4 * k + 1] = Math.round(255 + (g - 255) * a);

@@ -30,7 +30,15 @@ import traitlets
 
 from dlbook.widgets._base import PALETTE, esm_path
 
-__all__ = ["ACTIVATIONS", "OPTIMIZERS", "MLPPlayground", "PlaygroundError", "js_init_weights"]
+__all__ = [
+    "ACTIVATIONS",
+    "OPTIMIZERS",
+    "MLPPlayground",
+    "PlaygroundError",
+    "js_init_weights",
+    "playground_mlp",
+    "train_steps",
+]
 
 #: Hidden activations the playground offers (keys of :data:`dlbook.activations.ACTIVATIONS`).
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu")
@@ -410,8 +418,8 @@ class MLPPlayground(anywidget.AnyWidget):
     def fit(self, steps: int = 100) -> np.ndarray:
         """Train the page's network with dlbook for ``steps`` full-batch steps and send the weights to the page.
 
-        The same computation as the page's trainer: softmax cross-entropy averaged over the points,
-        :class:`dlbook.optim.SGD` or :class:`dlbook.optim.Adam` with :attr:`learning_rate`. The optimizer starts
+        Runs :func:`train_steps` (the page's computation: softmax cross-entropy averaged over the points,
+        :class:`dlbook.optim.SGD` or :class:`dlbook.optim.Adam` with :attr:`learning_rate`). The optimizer starts
         fresh on each call (Adam's moment estimates are not carried over). If the loss or a weight becomes NaN or
         infinite, training stops, the last finite weights are kept and a warning says so.
 
@@ -426,39 +434,12 @@ class MLPPlayground(anywidget.AnyWidget):
             The loss before each step.
         """
         from dlbook.losses import softmax_cross_entropy
-        from dlbook.optim import SGD, Adam
 
-        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-            raise ValueError(f"steps must be a positive integer, got {steps!r}")
         if len(self.points) == 0 or len(np.unique(self.labels)) < 2:
             raise ValueError("fit needs points of at least two classes: place some on the page or call set_data")
         X, y = self.points, self.labels
         model = self.to_mlp()
-        opt = SGD(model, lr=self.learning_rate) if self.optimizer == "sgd" else Adam(model, lr=self.learning_rate)
-        losses: list[float] = []
-        diverged = False
-        with np.errstate(all="ignore"):
-            for _ in range(int(steps)):
-                before = model.state_dict()
-                logits = model.forward(X)
-                if not np.all(np.isfinite(logits)):
-                    diverged = True
-                    break
-                loss, dlogits = softmax_cross_entropy(logits, y)
-                model.backward(dlogits)
-                opt.step()
-                if not (math.isfinite(loss) and all(np.all(np.isfinite(p)) for p in model.params.values())):
-                    model.load_state_dict(before)
-                    diverged = True
-                    break
-                losses.append(loss)
-        if diverged:
-            warnings.warn(
-                f"training diverged after {len(losses)} step(s) (NaN or infinite values): the last finite weights "
-                "are kept; lower learning_rate and call reset()",
-                UserWarning,
-                stacklevel=2,
-            )
+        losses = train_steps(model, X, y, steps, optimizer=self.optimizer, learning_rate=self.learning_rate)
         logits = model.forward(X)
         final_loss, _ = softmax_cross_entropy(logits, y)
         acc = float(np.mean(np.argmax(logits, axis=1) == y))
@@ -470,4 +451,119 @@ class MLPPlayground(anywidget.AnyWidget):
             self.weights = {k: v.tolist() for k, v in model.params.items()}
             self.epoch = self.epoch + len(losses)
             self.history = history
-        return np.asarray(losses)
+        return losses
+
+
+def playground_mlp(
+    n_classes: int = 2, hidden_units: int = 16, hidden_layers: int = 1, activation: str = "relu", seed: int = 0
+) -> Any:
+    """The playground's network as a :class:`dlbook.mlp.MLP`, with the initial weights the page draws from ``seed``.
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of classes (outputs), 2 to 4.
+    hidden_units : int
+        Units per hidden layer, 1 to 64.
+    hidden_layers : int
+        1 or 2.
+    activation : str
+        One of :data:`ACTIVATIONS`.
+    seed : int
+        Seed of the initial weights, in ``[0, 2**32)``.
+
+    Returns
+    -------
+    dlbook.mlp.MLP
+    """
+    from dlbook.mlp import MLP
+
+    for name, value, lo, hi in [
+        ("n_classes", n_classes, 2, MAX_CLASSES),
+        ("hidden_units", hidden_units, 1, MAX_UNITS),
+        ("hidden_layers", hidden_layers, 1, MAX_LAYERS),
+        ("seed", seed, 0, 2**32 - 1),
+    ]:
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or not lo <= value <= hi:
+            raise ValueError(f"{name} must be an integer from {lo} to {hi}, got {value!r}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
+    sizes = _sizes(int(hidden_units), int(hidden_layers), int(n_classes))
+    model = MLP(sizes, activation=activation, rng=0)
+    for key, value in js_init_weights(sizes, int(seed)).items():
+        model.params[key][...] = value
+    return model
+
+
+def train_steps(
+    model: Any, X: Any, y: Any, steps: int, optimizer: str = "adam", learning_rate: float = 0.03
+) -> np.ndarray:
+    """Full-batch gradient descent on softmax cross-entropy, the page's trainer written with dlbook.
+
+    Each step: logits ``model.forward(X)``, :func:`dlbook.losses.softmax_cross_entropy` (mean over the points),
+    ``model.backward``, then one step of :class:`dlbook.optim.SGD` or :class:`dlbook.optim.Adam` (a fresh optimizer
+    for this call). Training stops early, keeping the last finite weights and warning, if values become NaN or
+    infinite.
+
+    Parameters
+    ----------
+    model : dlbook.mlp.MLP
+        The network (updated in place).
+    X : (N, 2) array-like
+        Points.
+    y : (N,) array-like of int
+        Labels.
+    steps : int
+        Number of steps.
+    optimizer : str
+        ``"sgd"`` or ``"adam"``.
+    learning_rate : float
+        Step size in (0, 10].
+
+    Returns
+    -------
+    (steps_done,) ndarray
+        The loss before each step.
+    """
+    from dlbook.losses import softmax_cross_entropy
+    from dlbook.optim import SGD, Adam
+
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}")
+    if not (isinstance(learning_rate, int | float | np.floating) and 0 < learning_rate <= MAX_LR):
+        raise ValueError(f"learning_rate must be in (0, {MAX_LR:g}], got {learning_rate!r}")
+    X = _Points().validate(None, X)
+    y = _Labels().validate(None, y)
+    if len(y) != len(X) or len(X) == 0:
+        raise ValueError(f"X and y must hold the same, non-zero number of points; got {len(X)} and {len(y)}")
+    opt = SGD(model, lr=learning_rate) if optimizer == "sgd" else Adam(model, lr=learning_rate)
+    losses: list[float] = []
+    before = model.state_dict()
+    diverged = False
+    with np.errstate(all="ignore"):
+        for _ in range(int(steps)):
+            logits = model.forward(X)
+            if not np.all(np.isfinite(logits)):
+                diverged = True
+                break
+            loss, dlogits = softmax_cross_entropy(logits, y)
+            if not math.isfinite(loss):
+                diverged = True
+                break
+            before = model.state_dict()
+            model.backward(dlogits)
+            opt.step()
+            losses.append(loss)
+    if diverged or not all(np.all(np.isfinite(p)) for p in model.params.values()):
+        model.load_state_dict(before)
+        if losses:
+            losses.pop()
+        warnings.warn(
+            f"training diverged after {len(losses)} step(s) (NaN or infinite values): the last finite weights "
+            "are kept; lower the learning rate and start again",
+            UserWarning,
+            stacklevel=2,
+        )
+    return np.asarray(losses)
