@@ -1,0 +1,250 @@
+"""The Python side of the MLP playground: traits, validation, to_mlp, fit, and the shared initialization."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import traitlets
+
+from dlbook.losses import softmax_cross_entropy
+from dlbook.mlp import MLP
+from dlbook.optim import SGD, Adam
+from dlbook.widgets import MLPPlayground
+from dlbook.widgets._base import PALETTE
+from dlbook.widgets.playground import PlaygroundError, js_init_weights, playground_mlp, train_steps
+
+
+def _xor(n_per: int = 10, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.7, 0.7], [-0.7, -0.7], [0.7, -0.7], [-0.7, 0.7]])
+    idx = np.repeat(np.arange(4), n_per)
+    return centres[idx] + rng.normal(0, 0.1, (4 * n_per, 2)), np.array([0, 0, 1, 1])[idx]
+
+
+def test_defaults_are_the_seeds_two_classes_and_16_relu_units():
+    pg = MLPPlayground()
+    assert (pg.n_classes, pg.hidden_units, pg.hidden_layers, pg.activation) == (2, 16, 1, "relu")
+    assert pg.sizes == [2, 16, 2]
+    assert pg.points.shape == (0, 2) and pg.labels.shape == (0,)
+    assert set(pg.weights) == {"W1", "b1", "W2", "b2"}
+    assert np.shape(pg.weights["W1"]) == (16, 2) and np.shape(pg.weights["W2"]) == (2, 16)
+    assert pg.epoch == 0 and pg.history == []
+    assert pg.colors == tuple(PALETTE[f"class{c}"] for c in range(4))
+
+
+def test_esm_is_the_shipped_front_end():
+    pg = MLPPlayground()
+    esm = pg._esm if isinstance(pg._esm, str) else str(pg._esm)
+    assert "export default" in esm and "render" in esm
+
+
+def test_initial_weights_are_the_pages_for_the_seed():
+    pg = MLPPlayground(seed=7, hidden_units=5)
+    expected = js_init_weights([2, 5, 2], 7)
+    for key, value in expected.items():
+        np.testing.assert_array_equal(np.asarray(pg.weights[key]), value)
+    other = MLPPlayground(seed=8, hidden_units=5)
+    assert not np.allclose(other.weights["W1"], pg.weights["W1"])
+
+
+def test_start_from_data_sets_classes_and_a_square_view():
+    X, y = _xor()
+    pg = MLPPlayground(X * 3 + 1, y)
+    np.testing.assert_array_equal(pg.points, X * 3 + 1)
+    np.testing.assert_array_equal(pg.labels, y)
+    assert pg.points.dtype == np.float64 and pg.labels.dtype == np.int64
+    x0, x1, y0, y1 = pg.extent
+    assert x1 - x0 == pytest.approx(y1 - y0)
+    assert x0 < pg.points[:, 0].min() and pg.points[:, 0].max() < x1
+    assert y0 < pg.points[:, 1].min() and pg.points[:, 1].max() < y1
+    three = MLPPlayground(X, np.arange(len(X)) % 3)
+    assert three.n_classes == 3 and three.sizes == [2, 16, 3]
+
+
+def test_traits_sync_as_json():
+    X, y = _xor(3)
+    pg = MLPPlayground(X, y)
+    state = pg.get_state()
+    json.dumps(state)  # everything the page receives is plain JSON
+    assert state["points"] == X.tolist() and state["labels"] == y.tolist()
+    for name in ("n_classes", "hidden_units", "hidden_layers", "activation", "optimizer", "learning_rate", "noise"):
+        assert name in state
+    # What the page sends back is read into arrays.
+    pg.set_state({"points": [[0.1, 0.2], [0.3, -0.4]], "labels": [1, 0]})
+    np.testing.assert_array_equal(pg.points, [[0.1, 0.2], [0.3, -0.4]])
+    np.testing.assert_array_equal(pg.labels, [1, 0])
+
+
+def test_page_changes_to_architecture_keep_the_pages_weights():
+    pg = MLPPlayground()
+    page_weights = {k: v.tolist() for k, v in MLP([2, 8, 8, 2], rng=1).params.items()}
+    pg.set_state({"hidden_units": 8, "hidden_layers": 2, "weights": page_weights, "epoch": 0})
+    assert pg.sizes == [2, 8, 8, 2]
+    assert pg.weights == page_weights
+
+
+def test_python_changes_to_architecture_draw_new_weights():
+    pg = MLPPlayground()
+    pg.hidden_units = 4
+    assert np.shape(pg.weights["W1"]) == (4, 2)
+    np.testing.assert_array_equal(pg.weights["W1"], js_init_weights([2, 4, 2], 0)["W1"])
+    pg.hidden_layers = 2
+    assert set(pg.weights) == {"W1", "b1", "W2", "b2", "W3", "b3"}
+    pg.seed = 3
+    np.testing.assert_array_equal(pg.weights["W2"], js_init_weights([2, 4, 4, 2], 3)["W2"])
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "match"),
+    [
+        ("hidden_units", 0, "hidden_units must be an integer from 1 to 64"),
+        ("hidden_units", 65, "hidden_units"),
+        ("hidden_layers", 3, "hidden_layers must be an integer from 1 to 2"),
+        ("n_classes", 5, "n_classes must be an integer from 2 to 4"),
+        ("n_classes", 1, "n_classes"),
+        ("activation", "softplus", "activation must be one of relu, tanh, sigmoid, leaky_relu, gelu"),
+        ("optimizer", "rmsprop", "optimizer must be one of sgd, adam"),
+        ("learning_rate", 0.0, r"learning_rate must be in \(0, 10\]"),
+        ("learning_rate", 11.0, "learning_rate"),
+        ("noise", -0.1, "noise must be in"),
+        ("seed", -1, "seed must be an integer"),
+        ("extent", [1, 0, -1, 1], "extent must be"),
+    ],
+)
+def test_bad_settings_raise_a_clear_value_error(name, value, match):
+    pg = MLPPlayground()
+    with pytest.raises(ValueError, match=match):
+        setattr(pg, name, value)
+    with pytest.raises(ValueError, match=match):
+        MLPPlayground(**{name: value})
+
+
+def test_the_error_is_also_a_trait_error_so_a_bad_page_message_rolls_back():
+    assert issubclass(PlaygroundError, traitlets.TraitError) and issubclass(PlaygroundError, ValueError)
+    pg = MLPPlayground()
+    with pytest.raises(PlaygroundError):
+        pg.set_state({"hidden_units": 100})
+    assert pg.hidden_units == 16
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "match"),
+    [
+        (np.zeros((3, 3)), [0, 1, 0], r"points must have shape \(N, 2\)"),
+        ([[0, np.nan], [1, 1]], [0, 1], "points must be finite"),
+        (np.zeros((3, 2)), [0, 1], "one label per point"),
+        (np.zeros((2, 2)), [0, 4], r"labels must be in \[0, 4\)"),
+        (np.zeros((2, 2)), [0, -1], "labels must be in"),
+        (np.zeros((2, 2)), [0.5, 1], "integer class labels"),
+        (np.zeros((2, 2)), [[0, 1]], "labels must have shape"),
+    ],
+)
+def test_bad_data_is_rejected(X, y, match):
+    with pytest.raises(ValueError, match=match):
+        MLPPlayground(X, y)
+    with pytest.raises(ValueError, match=match):
+        MLPPlayground().set_data(X, y)
+
+
+def test_points_and_labels_must_stay_consistent():
+    X, y = _xor(3)
+    pg = MLPPlayground(X, y)
+    with pytest.raises(ValueError, match="set_data"):
+        pg.points = X[:5]
+    with pytest.raises(ValueError, match="below n_classes=2"):
+        pg.set_state({"labels": [2] * len(y)})
+    with pytest.raises(ValueError, match="n_classes must exceed every label"):
+        MLPPlayground(X, np.arange(len(X)) % 3).n_classes = 2
+    pg.set_data(X[:4], [0, 1, 2, 3])
+    assert pg.n_classes == 4 and pg.sizes[-1] == 4
+    with pytest.raises(ValueError, match="X and y must be given together"):
+        MLPPlayground(X)
+
+
+def test_to_mlp_holds_the_page_weights_and_predicts_like_them():
+    X, y = _xor()
+    pg = MLPPlayground(X, y, activation="tanh", hidden_layers=2, hidden_units=6)
+    model = pg.to_mlp()
+    assert isinstance(model, MLP) and model.sizes == [2, 6, 6, 2] and model.activation == "tanh"
+    for key, value in pg.weights.items():
+        np.testing.assert_array_equal(model.params[key], np.asarray(value))
+    # The logits computed by hand from the synced weights, as the page computes them.
+    h = X
+    for l in (1, 2):  # noqa: E741
+        h = np.tanh(h @ np.asarray(pg.weights[f"W{l}"]).T + np.asarray(pg.weights[f"b{l}"]))
+    logits = h @ np.asarray(pg.weights["W3"]).T + np.asarray(pg.weights["b3"])
+    np.testing.assert_allclose(model.forward(X), logits, rtol=1e-12, atol=1e-12)
+    assert pg.accuracy() == pytest.approx(np.mean(np.argmax(logits, axis=1) == y))
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_fit_trains_with_dlbook_and_pushes_the_weights(optimizer):
+    X, y = _xor()
+    pg = MLPPlayground(X, y, optimizer=optimizer, learning_rate=0.5 if optimizer == "sgd" else 0.03)
+    start = pg.to_mlp()
+    losses = pg.fit(150)
+    assert losses.shape == (150,) and losses[-1] < losses[0]
+    assert pg.epoch == 150 and len(pg.history) == 1 and pg.history[0][0] == 150
+    assert pg.accuracy() == 1.0 and pg.history[0][2] == 1.0
+    # The same 150 steps written out with dlbook's pieces give the same weights.
+    opt = SGD(start, lr=0.5) if optimizer == "sgd" else Adam(start, lr=0.03)
+    for _ in range(150):
+        _, d = softmax_cross_entropy(start.forward(X), y)
+        start.backward(d)
+        opt.step()
+    for key, value in start.params.items():
+        np.testing.assert_allclose(np.asarray(pg.weights[key]), value, rtol=0, atol=1e-12)
+    pg.fit(10)
+    assert pg.epoch == 160 and len(pg.history) == 2
+
+
+def test_fit_refuses_without_two_classes():
+    with pytest.raises(ValueError, match="at least two classes"):
+        MLPPlayground().fit(5)
+    with pytest.raises(ValueError, match="at least two classes"):
+        MLPPlayground(np.zeros((3, 2)), [1, 1, 1]).fit(5)
+    X, y = _xor(2)
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        MLPPlayground(X, y).fit(0)
+
+
+def test_divergence_stops_with_a_warning_and_keeps_finite_weights():
+    X, y = _xor()
+    pg = MLPPlayground(X * 1e150, y, optimizer="sgd", learning_rate=10.0)
+    with pytest.warns(UserWarning, match="diverged"):
+        losses = pg.fit(50)
+    assert len(losses) < 50
+    assert all(np.all(np.isfinite(np.asarray(v))) for v in pg.weights.values())
+    json.dumps(pg.get_state()["weights"], allow_nan=False)  # the page can still read them
+    pg.reset()
+    assert pg.epoch == 0
+    np.testing.assert_array_equal(pg.weights["W1"], js_init_weights(pg.sizes, pg.seed)["W1"])
+
+
+def test_reset_restores_the_initial_weights():
+    X, y = _xor()
+    pg = MLPPlayground(X, y)
+    initial = json.dumps(pg.weights)
+    pg.fit(20)
+    assert json.dumps(pg.weights) != initial
+    pg.reset()
+    assert json.dumps(pg.weights) == initial and pg.epoch == 0 and pg.history == []
+
+
+def test_playground_mlp_and_train_steps_validate():
+    model = playground_mlp(n_classes=3, hidden_units=4, hidden_layers=2, activation="gelu", seed=9)
+    assert model.sizes == [2, 4, 4, 3]
+    np.testing.assert_array_equal(model.params["W1"], js_init_weights([2, 4, 4, 3], 9)["W1"])
+    with pytest.raises(ValueError, match="hidden_units"):
+        playground_mlp(hidden_units=0)
+    with pytest.raises(ValueError, match="activation"):
+        playground_mlp(activation="elu")
+    X, y = _xor(2)
+    with pytest.raises(ValueError, match="optimizer"):
+        train_steps(model, X, y, 3, optimizer="rmsprop")
+    with pytest.raises(ValueError, match="learning_rate"):
+        train_steps(model, X, y, 3, learning_rate=-1.0)
+    with pytest.raises(ValueError, match="same, non-zero number"):
+        train_steps(model, X, y[:3], 3)
