@@ -498,7 +498,7 @@ def numerical_range(name: str, lo: float = -8.0, hi: float = 8.0, num: int = 160
                 x1 = d
             else:
                 x0 = c
-        argmin = 0.5 * (x0 + x1)
+        argmin = float(0.5 * (x0 + x1))
         low = float(min(v[i], f(np.array([argmin]))[0]))
         low_attained = True
     high_attained = not (right_inf or (left_inf and left > 0)) and float(v.max()) >= high - 1e-12
