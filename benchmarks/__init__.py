@@ -37,7 +37,7 @@ def run(
     Returns ``{"info", "matmul", "results"}``: the machine, the float32 matmul rate and the list of
     :class:`benchmarks._harness.Result` rows, derived columns filled in.
     """
-    from benchmarks._harness import Config, machine_info, matmul_rate
+    from benchmarks._harness import Config, _loadavg, machine_info, matmul_rate
 
     cfg = Config.make(tiny=tiny, use_torch=use_torch)
     selected = {n: fn for n, fn in registry().items() if not only or any(o in n for o in only)}
@@ -50,4 +50,5 @@ def run(
         if progress is not None:
             progress(name)
         results += [r.finish(rate["numpy_gflops"]) for r in fn(cfg)]
+    info["load_average_end"] = _loadavg()
     return {"info": info, "matmul": rate, "results": results}

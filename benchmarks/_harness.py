@@ -80,7 +80,8 @@ class Result:
     flop: float | None = None  # floating-point operations of one call
     gflops: float | None = None
     share_of_matmul: float | None = None  # gflops / the machine's float32 matmul rate
-    ratio: float | None = None  # dlbook / torch (lower is better)
+    ratio: float | None = None  # dlbook / torch, medians (lower is better)
+    ratio_of_min: float | None = None  # the same from the fastest repeats: less sensitive to other load
     target: float | None = None  # the chapter issue's bound on the ratio
     met: bool | None = None
     note: str = ""
@@ -90,6 +91,8 @@ class Result:
         """Fill in the derived columns (rate, share, ratio, target met)."""
         if self.dlbook is not None and self.torch is not None and self.torch.median > 0:
             self.ratio = self.dlbook.median / self.torch.median
+            if self.torch.min > 0:
+                self.ratio_of_min = self.dlbook.min / self.torch.min
         if self.unit == "s" and self.flop and self.dlbook is not None and self.dlbook.median > 0:
             self.gflops = self.flop / self.dlbook.median / 1e9
             if matmul_gflops:
@@ -195,6 +198,13 @@ def matmul_rate(cfg: Config, n: int | None = None) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------------------------------------
 # The machine
 # ----------------------------------------------------------------------------------------------------------------
+def _loadavg() -> list[float] | None:
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except OSError:  # pragma: no cover - not available
+        return None
+
+
 def machine_info(cfg: Config) -> dict[str, Any]:
     """What the numbers were measured on: CPU, cores, NumPy's BLAS and its kernel, PyTorch."""
     cpu = platform.processor() or platform.machine()
@@ -228,6 +238,7 @@ def machine_info(cfg: Config) -> dict[str, Any]:
         "torch": None if th is None else th.__version__,
         "torch_threads": None if th is None else th.get_num_threads(),
         "tiny": cfg.tiny,
+        "load_average": _loadavg(),
         "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }
 
@@ -235,7 +246,17 @@ def machine_info(cfg: Config) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------------------------------------
 # Formatting
 # ----------------------------------------------------------------------------------------------------------------
-COLUMNS = ["operation", "shape", "dtype", "dlbook median [min, max]", "PyTorch", "ratio", "target", "GFLOP/s", "% mm"]
+COLUMNS = [
+    "operation",
+    "shape",
+    "dtype",
+    "dlbook median [min, max]",
+    "PyTorch median",
+    "ratio (of min)",
+    "target (median ratio)",
+    "GFLOP/s",
+    "% mm",
+]
 
 
 def _time_unit(s: float) -> tuple[float, str]:
@@ -257,6 +278,14 @@ def _fmt_stats(st: Stats | None, unit: str, spread: bool = True) -> str:
     return f"{main} [{st.min * scale:.3g}, {st.max * scale:.3g}]"
 
 
+def _fmt_ratio(r: Result) -> str:
+    if r.ratio is None:
+        return "-"
+    if r.ratio_of_min is None or r.dlbook is None or r.dlbook.n == 1:
+        return f"{r.ratio:.2f}x"
+    return f"{r.ratio:.2f}x ({r.ratio_of_min:.2f}x)"
+
+
 def row_cells(r: Result) -> list[str]:
     """The table cells of one result, in the order of :data:`COLUMNS`."""
     target = "-"
@@ -269,7 +298,7 @@ def row_cells(r: Result) -> list[str]:
         r.dtype,
         _fmt_stats(r.dlbook, r.unit),
         _fmt_stats(r.torch, r.unit, spread=False),
-        "-" if r.ratio is None else f"{r.ratio:.2f}x",
+        _fmt_ratio(r),
         target,
         "-" if r.gflops is None else f"{r.gflops:.3g}",
         "-" if r.share_of_matmul is None else f"{100 * r.share_of_matmul:.1f}%",
@@ -318,6 +347,14 @@ def header_lines(info: dict[str, Any], rate: dict[str, Any]) -> list[str]:
     if rate.get("torch_gflops"):
         mm += f", PyTorch {rate['torch_gflops']:.1f} GFLOP/s"
     lines.append(mm + "; '% mm' is a row's GFLOP/s as a share of NumPy's median rate")
+    load = info.get("load_average")
+    if load:
+        end = info.get("load_average_end")
+        lines.append(
+            f"load average (1, 5, 15 min) at the start: {', '.join(map(str, load))}"
+            + (f"; at the end: {', '.join(map(str, end))}" if end else "")
+            + f" on {info['cores']} cores (above the core count, other work shared the CPU and times are inflated)"
+        )
     return lines
 
 
