@@ -598,15 +598,18 @@ class MultiHeadAttention(Module):
 class FeedForward(Module):
     r"""Position-wise feed-forward network :math:`W_2\,\phi(W_1 x + b_1) + b_2` applied to every position.
 
-    ``W_1 (d_ff, d)``, ``W_2 (d, d_ff)``; :math:`\phi` is GELU by default (any name of
-    ``dlbook.activations.get_activation``).
+    ``W_1 (d_ff, d)``, ``W_2 (d, d_ff)``. :math:`\phi` is GELU in GPT-2's tanh form by default,
+    :math:`\tfrac12 a (1 + \tanh(\sqrt{2/\pi}(a + 0.044715 a^3)))` (``"gelu_tanh"``); ``"gelu"`` is the exact
+    :math:`a\,\Phi(a)`. Both are computed here in one pass whose intermediate (the tanh, or :math:`\Phi`) is kept
+    for the backward pass, the same functions as ``dlbook.activations`` but without evaluating them twice; any other
+    name of ``dlbook.activations.get_activation`` is used through its spec.
     """
 
     def __init__(
         self,
         d_model: int,
         d_ff: int,
-        activation: str = "gelu",
+        activation: str = "gelu_tanh",
         rng: np.random.Generator | int | None = None,
         dtype: DTypeLike = np.float64,
     ) -> None:
@@ -614,6 +617,7 @@ class FeedForward(Module):
         from dlbook.activations import get_activation
 
         rng = get_rng(rng)
+        self.activation = activation
         self.act = get_activation(activation)
         self.d_model, self.d_ff = int(d_model), int(d_ff)
         self.fc1 = Linear(d_model, d_ff, init="xavier", rng=rng, dtype=dtype)
@@ -622,18 +626,57 @@ class FeedForward(Module):
     def children(self) -> list[Module]:
         return [self.fc1, self.fc2]
 
+    def _phi(self, z: np.ndarray) -> np.ndarray:
+        one, half = z.dtype.type(1.0), z.dtype.type(0.5)
+        if self.activation == "gelu_tanh":
+            c = z.dtype.type(np.sqrt(2.0 / np.pi))
+            t = np.tanh(c * (z + z.dtype.type(0.044715) * z * z * z))
+            self._aux = t
+            return half * z * (one + t)
+        if self.activation == "gelu":
+            from scipy.special import erf
+
+            cdf = half * (one + erf(z * z.dtype.type(1.0 / np.sqrt(2.0))))
+            self._aux = cdf
+            return z * cdf
+        return self.act.fn(z)
+
+    def _dphi(self, z: np.ndarray) -> np.ndarray:
+        one, half = z.dtype.type(1.0), z.dtype.type(0.5)
+        if self.activation == "gelu_tanh":
+            c = z.dtype.type(np.sqrt(2.0 / np.pi))
+            t = self._aux
+            g = z * z  # in place below: c (1 + 3 * 0.044715 z^2) * z (1 - t^2) / 2 + (1 + t) / 2
+            g *= z.dtype.type(3 * 0.044715) * c
+            g += c
+            w = t * t
+            np.subtract(one, w, out=w)
+            w *= z
+            w *= g
+            w += t
+            w += one
+            w *= half
+            return w
+        if self.activation == "gelu":
+            pdf = z.dtype.type(1.0 / np.sqrt(2.0 * np.pi)) * np.exp(-half * z * z)
+            return self._aux + z * pdf
+        return self.act.grad(z)
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x, "x")
         if x.ndim < 2 or x.shape[-1] != self.d_model:
             raise ValueError(f"x must have shape (..., {self.d_model}), got {x.shape}")
         self._lead = x.shape[:-1]
         self._z = self.fc1.forward(x.reshape(-1, self.d_model))
-        return self.fc2.forward(self.act.fn(self._z)).reshape(*self._lead, self.d_model)
+        return self.fc2.forward(self._phi(self._z)).reshape(*self._lead, self.d_model)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         dh = self.fc2.backward(np.asarray(dout).reshape(-1, self.d_model))
-        dx = self.fc1.backward(dh * self.act.grad(self._z))
+        dx = self.fc1.backward(dh * self._dphi(self._z))
         return dx.reshape(*self._lead, self.d_model)
+
+    def __repr__(self) -> str:
+        return f"FeedForward({self.d_model}, {self.d_ff}, activation={self.activation!r})"
 
 
 class TransformerBlock(Module):

@@ -25,6 +25,7 @@ import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -48,6 +49,7 @@ __all__ = [
     "lstm_forward",
     "lstm_step",
     "recall_task",
+    "train_char_lstm",
     "rnn_backward",
     "rnn_forward",
     "sigmoid_inplace",
@@ -533,9 +535,13 @@ class LSTM(Module):
 # --------------------------------------------------------------------------------------------------------------------
 # Models built from the layers
 # --------------------------------------------------------------------------------------------------------------------
-def _make_cell(cell: str, D: int, H: int, rng: np.random.Generator, dtype: DTypeLike) -> Module:
+def _make_cell(
+    cell: str, D: int, H: int, rng: np.random.Generator, dtype: DTypeLike, forget_bias: float = 1.0
+) -> Module:
     check_choice(cell, "cell", ("rnn", "lstm"))
-    return LSTM(D, H, rng=rng, dtype=dtype) if cell == "lstm" else RNN(D, H, rng=rng, dtype=dtype)
+    if cell == "lstm":
+        return LSTM(D, H, forget_bias=forget_bias, rng=rng, dtype=dtype)
+    return RNN(D, H, rng=rng, dtype=dtype)
 
 
 class SequenceClassifier(Module):
@@ -547,6 +553,8 @@ class SequenceClassifier(Module):
     ----------
     vocab_size, embed_dim, hidden_size, num_classes : int
     cell : {"lstm", "rnn"}
+    forget_bias : float
+        Added to the LSTM's forget-gate bias at initialization (ignored for the RNN).
     rng, dtype
     """
 
@@ -557,13 +565,14 @@ class SequenceClassifier(Module):
         hidden_size: int,
         num_classes: int,
         cell: str = "lstm",
+        forget_bias: float = 1.0,
         rng: np.random.Generator | int | None = 0,
         dtype: DTypeLike = np.float64,
     ) -> None:
         super().__init__()
         rng = get_rng(rng)
         self.embed = Embedding(vocab_size, embed_dim, rng=rng, dtype=dtype)
-        self.rnn = _make_cell(cell, embed_dim, hidden_size, rng, dtype)
+        self.rnn = _make_cell(cell, embed_dim, hidden_size, rng, dtype, forget_bias)
         self.head = Linear(hidden_size, num_classes, init="xavier", rng=rng, dtype=dtype)
 
     def children(self) -> list[Module]:
@@ -734,3 +743,26 @@ def fit_sequence_classifier(
             if callback is not None and callback(step, log):
                 break
     return log
+
+
+def train_char_lstm(
+    vocab_size: int,
+    train_ids: np.ndarray,
+    val_ids: np.ndarray,
+    steps: int = 400,
+    hidden_size: int = 128,
+    rng: int = 0,
+) -> tuple[CharLM, Any]:
+    """The course's character-level LSTM, trained the same way wherever the book needs it.
+
+    A :class:`CharLM` (embedding 32, LSTM ``hidden_size``, float32) trained by
+    :func:`dlbook.text.train_language_model` on windows of 64 characters, batches of 32, Adam (lr 3e-3) and
+    clipping at norm 1. Returns ``(model, history)``.
+    """
+    from dlbook.text import train_language_model
+
+    model = CharLM(vocab_size, 32, hidden_size, cell="lstm", rng=rng, dtype=np.float32)
+    hist = train_language_model(
+        model, train_ids, val_ids, steps=steps, batch_size=32, seq_len=64, lr=3e-3, clip=1.0, eval_every=25, rng=rng
+    )
+    return model, hist

@@ -190,3 +190,17 @@ def test_bad_input():
         scaled_dot_product_attention(np.zeros((3, 4)), np.zeros((5, 4)), np.zeros((6, 2)))
     with pytest.raises(ValueError, match="x must have shape"):
         MultiHeadAttention(8, 2).forward(np.zeros((2, 5, 6)))
+
+
+@pytest.mark.parametrize("name", ["gelu", "gelu_tanh", "relu"])
+def test_feedforward_activation_matches_dlbook_activations(name):
+    from dlbook.activations import get_activation
+
+    ffn = FeedForward(4, 8, activation=name, rng=0)
+    z = np.linspace(-4, 4, 40).reshape(5, 8)
+    spec = get_activation(name)
+    np.testing.assert_allclose(ffn._phi(z), spec.fn(z), atol=1e-12)
+    np.testing.assert_allclose(ffn._dphi(z), spec.grad(z), atol=1e-12)
+    x = np.random.default_rng(0).standard_normal((2, 3, 4))
+    errs = grad_errors(ffn, lambda: ffn.forward(x), x)
+    assert max(errs.values()) < 1e-7
