@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from dlbook import data, optim
 from dlbook.activations import get_activation
 from dlbook.gradcheck import numerical_gradient, relative_error
+from dlbook.losses import softmax_cross_entropy
 from dlbook.mlp import MLP
 from dlbook.train import accuracy, fit
 
@@ -142,3 +143,33 @@ def test_one_hidden_layer_fits_the_spiral():
     history = fit(model, X, y, optimizer=optim.Adam(model, lr=0.01), epochs=2000)
     assert accuracy(model, X, y) >= 0.99
     assert history.train_loss[-1] < 0.05
+
+
+def test_activation_chapter_vanishing_gradient_claims():
+    """The activations chapter: at initialization, 10 sigmoid layers shrink the gradient by orders of magnitude
+    between the output layer and the first layer; tanh (Xavier) and ReLU (He) keep it of similar size."""
+    X_train, _, y_train, _ = data.load_digits(test_size=0.25, rng=0)
+    ratios = {}
+    for name, init in (("sigmoid", "xavier"), ("tanh", "xavier"), ("relu", "he")):
+        net = MLP([64] + [64] * 10 + [10], activation=name, init=init, rng=0)
+        _, dlogits = softmax_cross_entropy(net.forward(X_train[:512]), y_train[:512])
+        net.backward(dlogits)
+        norms = [np.linalg.norm(net.grads[f"W{i}"]) for i in range(1, 12)]
+        ratios[name] = norms[-1] / norms[0]
+    assert ratios["sigmoid"] > 1e4
+    assert 0.3 < ratios["tanh"] < 3 and 0.3 < ratios["relu"] < 3
+
+
+def test_mlp_chapter_digits_and_collapse_claims():
+    """The MLP chapter: the [64, 128, 64, 10] network classifies most held-out digits after 30 epochs, and a deep
+    linear network equals one affine map and does no better than a hyperplane on the spiral."""
+    X_train, X_test, y_train, y_test = data.load_digits(test_size=0.25, rng=0)
+    net = MLP([64, 128, 64, 10], activation="relu", rng=0)
+    history = fit(
+        net, X_train, y_train, optimizer=optim.Adam(net, lr=1e-3), epochs=30, batch_size=64, X_val=X_test, y_val=y_test
+    )
+    assert history.val_acc[-1] > 0.95
+    X, y = data.spiral(300, k=2, noise=0.1, rng=0)
+    deep_linear = MLP([2, 32, 32, 32, 32, 2], activation="identity", rng=0)
+    fit(deep_linear, X, y, optimizer=optim.Adam(deep_linear, lr=0.01), epochs=2000)
+    assert accuracy(deep_linear, X, y) < 0.6
