@@ -93,9 +93,10 @@ def batchnorm_forward(
     if training:
         if x.size // x.shape[1] < 2:
             raise ValueError(f"x must hold more than one value per feature in training mode, got shape {x.shape}")
-        mu = x.mean(axis=axes)  # (C,)
+        m = x.size // x.shape[1]
+        mu = np.add.reduce(x, axis=axes) / m  # (C,)
         xc = x - mu.reshape(shape)
-        sigma2 = np.mean(xc * xc, axis=axes)  # (C,) biased, as used to normalize
+        sigma2 = np.add.reduce(xc * xc, axis=axes) / m  # (C,) biased, as used to normalize
     else:
         if var is None:
             raise ValueError("var must be given together with mean")
@@ -125,16 +126,15 @@ def batchnorm_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
     dout = as_float_array(dout, "dout")
     check_shape(dout, "dout", xhat.shape)
     axes, shape = _bn_axes(dout), _bn_shape(dout)
-    dbeta = dout.sum(axis=axes)
-    dgamma = (dout * xhat).sum(axis=axes)
-    g = dout * gamma.reshape(shape)  # dL/dxhat
+    dbeta = np.add.reduce(dout, axis=axes)
+    dgamma = np.add.reduce(dout * xhat, axis=axes)
     if training:
+        # with g = gamma * dout: the sums of g and g * xhat are gamma * dbeta and gamma * dgamma
         m = dout.size // dout.shape[1]
-        dx = (inv_std / m).reshape(shape) * (
-            m * g - g.sum(axis=axes).reshape(shape) - xhat * (g * xhat).sum(axis=axes).reshape(shape)
-        )
+        k = gamma * inv_std  # (C,)
+        dx = k.reshape(shape) * (dout - (dbeta.reshape(shape) + xhat * dgamma.reshape(shape)) / m)
     else:
-        dx = g * inv_std.reshape(shape)
+        dx = dout * (gamma * inv_std).reshape(shape)
     return dx.astype(dout.dtype, copy=False), dgamma, dbeta
 
 

@@ -200,8 +200,12 @@ class Adam(Optimizer):
         v += (1.0 - b2) * (g * g)
         bc1 = 1.0 - b1**self.t
         bc2 = 1.0 - b2**self.t
-        denom = np.sqrt(v) / math.sqrt(bc2) + self.eps
-        p -= ((self.lr / bc1) * m / denom).astype(p.dtype, copy=False)
+        step = np.sqrt(v)  # the update, computed in place: lr / bc1 * m / (sqrt(v / bc2) + eps)
+        step *= 1.0 / math.sqrt(bc2)
+        step += self.eps
+        np.divide(m, step, out=step)
+        step *= self.lr / bc1
+        p -= step.astype(p.dtype, copy=False)
 
     def __repr__(self) -> str:
         return (
