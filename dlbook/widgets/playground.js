@@ -446,9 +446,9 @@ const PRESET_NAMES = [
   ["circles", "Circles"],
   ["moons", "Moons"],
 ];
-const PLOT = 360; // data area, CSS pixels
+const PLOT = 300; // data area, CSS pixels
 const MARGIN = 22; // axis margin around it
-const CURVE_H = 78;
+const CURVE_H = 70;
 const HISTORY_MAX = 400;
 const STEPS_PER_FRAME = 5; // about 300 steps a second at 60 frames a second: fast, yet slow enough to watch
 
@@ -472,12 +472,12 @@ const CSS = `
 .dlbook-pg .pg-stat { margin-left: auto; display: flex; gap: 14px; font-variant-numeric: tabular-nums; }
 .dlbook-pg .pg-stat b { font-weight: 600; }
 .dlbook-pg .pg-body { display: flex; gap: 14px; flex-wrap: wrap; align-items: flex-start; }
-.dlbook-pg .pg-side { flex: 1 1 300px; min-width: 280px; display: flex; flex-direction: column; gap: 10px; }
+.dlbook-pg .pg-side { flex: 1 1 250px; min-width: 240px; display: flex; flex-direction: column; gap: 10px; }
 .dlbook-pg .pg-sec { background: var(--pg-card); border: 1px solid var(--pg-border); border-radius: 8px; padding: 8px 10px; }
 .dlbook-pg .pg-sec h4 { margin: 0 0 6px 0; font-size: 11px; letter-spacing: .06em; text-transform: uppercase;
   color: var(--pg-muted); font-weight: 600; }
 .dlbook-pg .pg-row { display: flex; align-items: center; gap: 6px; margin: 5px 0; flex-wrap: wrap; }
-.dlbook-pg .pg-row > label { min-width: 92px; color: var(--pg-muted); }
+.dlbook-pg .pg-row > label { min-width: 86px; color: var(--pg-muted); }
 .dlbook-pg .pg-seg { display: inline-flex; }
 .dlbook-pg .pg-seg button { border-radius: 0; margin-left: -1px; padding: 3px 9px; }
 .dlbook-pg .pg-seg button:first-child { border-radius: 6px 0 0 6px; margin-left: 0; }
@@ -488,8 +488,8 @@ const CSS = `
 .dlbook-pg .pg-eraser.pg-sel { box-shadow: 0 0 0 2px var(--pg-card), 0 0 0 4px var(--pg-fg); }
 .dlbook-pg select, .dlbook-pg input[type=number] { font: inherit; color: var(--pg-fg); background: var(--pg-card);
   border: 1px solid var(--pg-border); border-radius: 6px; padding: 2px 4px; }
-.dlbook-pg input[type=number] { width: 72px; }
-.dlbook-pg input[type=range] { width: 130px; accent-color: ${TEAL}; }
+.dlbook-pg input[type=number] { width: 64px; }
+.dlbook-pg input[type=range] { width: 110px; accent-color: ${TEAL}; }
 .dlbook-pg .pg-val { min-width: 30px; font-variant-numeric: tabular-nums; }
 .dlbook-pg .pg-plot { flex: 0 0 auto; display: flex; flex-direction: column; gap: 6px; }
 .dlbook-pg canvas { display: block; }
@@ -894,6 +894,7 @@ class Playground {
     } else if (this.canTrain()) {
       this.setMessage("");
       this.running = true;
+      if (!this.history.length) this.afterSteps(0); // the curve starts at the current epoch
       this.lastSync = performance.now();
     }
     this.syncControls();
@@ -1087,6 +1088,7 @@ class Playground {
     this.root.dataset.accuracy = metrics ? String(metrics.acc) : "";
     this.root.dataset.loss = metrics ? String(metrics.loss) : "";
     this.root.dataset.epoch = String(this.epoch());
+    this.root.dataset.points = String(this.N);
     this.root.dataset.running = String(this.running);
     this.root.dataset.diverged = String(!!this.diverged);
     this.drawPlot();
@@ -1188,9 +1190,10 @@ class Playground {
     ctx.beginPath();
     ctx.rect(MARGIN, MARGIN, PLOT, PLOT);
     ctx.clip();
-    const r = this.N > 400 ? 3 : 4.5;
-    ctx.lineWidth = this.N > 400 ? 0.8 : 1.3;
-    ctx.strokeStyle = "#ffffff";
+    // Filled discs with a thin dark rim, so that a point stays visible on the region of its own colour.
+    const r = this.N > 400 ? 2.6 : 4;
+    ctx.lineWidth = this.N > 400 ? 0.6 : 1;
+    ctx.strokeStyle = "rgba(20, 20, 20, 0.75)";
     for (let c = 0; c < 4; c++) {
       ctx.fillStyle = COLORS[c];
       ctx.beginPath();
@@ -1226,10 +1229,12 @@ class Playground {
     ctx.font = "10px system-ui, sans-serif";
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
-    ctx.fillText("training loss", MARGIN, 4);
+    const last = this.history.length ? this.history[this.history.length - 1] : null;
+    ctx.fillStyle = TEAL;
+    ctx.fillText("training loss" + (last ? " " + last[1].toFixed(3) : ""), MARGIN, 4);
     ctx.textAlign = "right";
     ctx.fillStyle = ORANGE;
-    ctx.fillText("accuracy", W - MARGIN, 4);
+    ctx.fillText("accuracy" + (last ? " " + (100 * last[2]).toFixed(1) + "%" : ""), W - MARGIN, 4);
     const h = this.history;
     const top = 18;
     const bottom = H - 14;
