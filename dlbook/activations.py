@@ -181,6 +181,7 @@ class ActivationSpec:
     reference: str = ""
 
 
+#: Every activation by name: label, LaTeX formula, key property, function and derivative.
 ACTIVATIONS: dict[str, ActivationSpec] = {
     spec.name: spec
     for spec in [
