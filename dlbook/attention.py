@@ -41,6 +41,9 @@ __all__ = [
     "chunked_attention",
     "chunked_attention_backward",
     "padding_mask",
+    "reversal_task",
+    "train_char_gpt",
+    "train_seq2seq",
     "scaled_dot_product_attention",
     "sinusoidal_positional_encoding",
 ]
@@ -810,3 +813,77 @@ class BERTEncoder(_TransformerStack):
     """
 
     causal = False
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Tasks and training helpers used by the chapters
+# --------------------------------------------------------------------------------------------------------------------
+def reversal_task(
+    n: int, T: int, n_symbols: int = 10, rng: np.random.Generator | int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """A toy translation task: the target is the source sequence reversed.
+
+    Returns ``src (n, T)`` with ids in ``[0, n_symbols)`` and ``tgt (n, T)`` = ``src[:, ::-1]``. Decoders use the
+    extra id ``n_symbols`` as the start-of-sequence token.
+    """
+    check_positive(n, "n", integer=True)
+    check_positive(T, "T", integer=True)
+    src = get_rng(rng).integers(0, n_symbols, size=(n, T))
+    return src, np.ascontiguousarray(src[:, ::-1])
+
+
+def train_seq2seq(
+    model: Seq2SeqAttention,
+    src: np.ndarray,
+    tgt: np.ndarray,
+    bos: int,
+    *,
+    steps: int = 500,
+    batch_size: int = 64,
+    lr: float = 3e-3,
+    clip: float = 1.0,
+    rng: np.random.Generator | int | None = 0,
+) -> list[float]:
+    """Train a :class:`Seq2SeqAttention` with teacher forcing, Adam and clipping; returns the loss of every step.
+
+    The decoder reads ``[bos, tgt[:, :-1]]`` and is trained to predict ``tgt``.
+    """
+    from dlbook.optim import Adam, clip_grad_norm
+    from dlbook.text import sequence_cross_entropy
+
+    rng = get_rng(rng)
+    opt, losses = Adam(model, lr=lr), []
+    for _ in range(steps):
+        idx = rng.integers(0, len(src), size=batch_size)
+        s, t = src[idx], tgt[idx]
+        t_in = np.concatenate([np.full((batch_size, 1), bos), t[:, :-1]], axis=1)
+        loss, dlogits = sequence_cross_entropy(model.forward(s, t_in), t)
+        model.backward(dlogits)
+        clip_grad_norm(model, clip)
+        opt.step()
+        losses.append(loss)
+    return losses
+
+
+def train_char_gpt(
+    vocab_size: int,
+    train_ids: np.ndarray,
+    val_ids: np.ndarray,
+    steps: int = 400,
+    d_model: int = 64,
+    n_layers: int = 2,
+    rng: int = 0,
+) -> tuple[GPT, object]:
+    """The course's tiny character-level GPT, trained exactly like ``dlbook.rnn.train_char_lstm``.
+
+    A :class:`GPT` (``d_model`` 64, 4 heads, ``n_layers`` pre-LN blocks, context 64, float32) trained by
+    :func:`dlbook.text.train_language_model` on windows of 64 characters, batches of 32, Adam (lr 3e-3), clipping
+    at norm 1. Returns ``(model, history)``.
+    """
+    from dlbook.text import train_language_model
+
+    model = GPT(vocab_size, d_model=d_model, n_heads=4, n_layers=n_layers, max_len=64, rng=rng, dtype=np.float32)
+    hist = train_language_model(
+        model, train_ids, val_ids, steps=steps, batch_size=32, seq_len=64, lr=3e-3, clip=1.0, eval_every=25, rng=rng
+    )
+    return model, hist
