@@ -204,3 +204,15 @@ def test_feedforward_activation_matches_dlbook_activations(name):
     x = np.random.default_rng(0).standard_normal((2, 3, 4))
     errs = grad_errors(ffn, lambda: ffn.forward(x), x)
     assert max(errs.values()) < 1e-7
+
+
+def test_reversal_task_is_learned_quickly():
+    from dlbook.attention import reversal_task, train_seq2seq
+
+    src, tgt = reversal_task(500, 4, n_symbols=5, rng=0)
+    np.testing.assert_array_equal(tgt, src[:, ::-1])
+    model = Seq2SeqAttention(5, 6, 8, 24, 16, rng=0)
+    losses = train_seq2seq(model, src, tgt, bos=5, steps=150, batch_size=32, lr=1e-2)
+    assert np.mean(losses[-10:]) < 0.3 * np.mean(losses[:10])
+    pred = model.greedy_decode(src[:50], 4, bos=5)
+    assert np.mean(pred == tgt[:50]) > 0.8

@@ -43,3 +43,24 @@ def test_windows_are_shifted_by_one():
 def test_corpus_covers_the_text():
     vocab, train, val = load_char_corpus(0.1)
     assert vocab.size < 200 and len(val) == pytest.approx(0.1 * (len(train) + len(val)), abs=1)
+
+
+def test_language_model_training_and_generation():
+    from dlbook.attention import GPT
+    from dlbook.rnn import CharLM
+    from dlbook.text import generate, sequence_cross_entropy, train_language_model
+
+    text = "the cat sat on the mat. " * 40
+    vocab = Vocabulary.from_text(text)
+    ids = vocab.encode(text)
+    for model in (
+        CharLM(vocab.size, 8, 16, rng=0, dtype=np.float64),
+        GPT(vocab.size, d_model=16, n_heads=2, n_layers=1, max_len=12, rng=0),
+    ):
+        hist = train_language_model(model, ids, ids, steps=60, batch_size=8, seq_len=12, lr=1e-2, eval_every=20)
+        assert hist.steps == [20, 40, 60] and len(hist.val_loss) == 3
+        assert hist.val_loss[-1] < 0.6 * np.log(vocab.size)  # far below uniform guessing
+        sample = generate(model, vocab, "the ", length=30, temperature=0.5, rng=0)
+        assert sample.startswith("the ") and len(sample) == 34
+    with pytest.raises(ValueError, match="logits"):
+        sequence_cross_entropy(np.zeros((2, 3, 4)), np.zeros((2, 4), dtype=int))
