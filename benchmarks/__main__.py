@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--tiny] [--only NAME ...] [--out DIR] [--no-torch]``: run, print and save the table."""
+"""``python -m benchmarks [--tiny] [--only NAME ...] [--out DIR] [--threads N] [--no-torch]``: run, print, save."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", metavar="NAME", help="run benchmarks whose name contains NAME")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="output folder")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if it is importable")
+    parser.add_argument(
+        "--threads", type=int, metavar="N", help="limit NumPy's BLAS and PyTorch to N threads each (default: all cores)"
+    )
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     args = parser.parse_args(argv)
     if args.list:
@@ -28,13 +31,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.perf_counter() - start:6.1f} s] {name}", file=sys.stderr, flush=True)
 
     try:
-        out = run(tiny=args.tiny, only=args.only, use_torch=not args.no_torch, progress=progress)
+        out = run(tiny=args.tiny, only=args.only, use_torch=not args.no_torch, progress=progress, threads=args.threads)
     except ValueError as exc:
         parser.error(str(exc))
     info, rate, results = out["info"], out["matmul"], out["results"]
     print(format_terminal(results, info, rate))
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = "benchmarks-tiny" if args.tiny else "benchmarks"
+    stem = ("benchmarks-tiny" if args.tiny else "benchmarks") + (f"-{args.threads}thread" if args.threads else "")
     (args.out / f"{stem}.json").write_text(to_json(results, info, rate))
     (args.out / f"{stem}.md").write_text(format_markdown(results, info, rate))
     print(f"\nwritten: {args.out / stem}.json and .md ({time.perf_counter() - start:.0f} s)")

@@ -329,10 +329,14 @@ def format_markdown(results: list[Result], info: dict[str, Any], rate: dict[str,
     return "\n".join(lines)
 
 
+def _threads(n: int | None) -> str:
+    return f"{n} thread" + ("" if n == 1 else "s")
+
+
 def header_lines(info: dict[str, Any], rate: dict[str, Any]) -> list[str]:
     """Where and when the numbers were measured."""
     blas = ", ".join(
-        f"{b['internal_api']} {b['version']} ({b['architecture']}, {b['num_threads']} threads)" for b in info["blas"]
+        f"{b['internal_api']} {b['version']} ({b['architecture']}, {_threads(b['num_threads'])})" for b in info["blas"]
     )
     env = info["openblas_env"]
     tiny = " (tiny shapes: no meaning for speed)" if info["tiny"] else ""
@@ -340,7 +344,9 @@ def header_lines(info: dict[str, Any], rate: dict[str, Any]) -> list[str]:
         f"machine: {info['cpu']}, {info['cores']} cores; {info['date']}{tiny}",
         f"NumPy {info['numpy']} with {blas or 'unknown BLAS'}"
         + (f"; {', '.join(f'{k}={v}' for k, v in env.items())} is set (slows a current OpenBLAS)" if env else ""),
-        f"PyTorch {info['torch']} CPU, {info['torch_threads']} threads" if info["torch"] else "PyTorch: not importable",
+        f"PyTorch {info['torch']} CPU, {_threads(info['torch_threads'])}"
+        if info["torch"]
+        else "PyTorch: not importable",
     ]
     n, med, best = rate["n"], rate["numpy_gflops"], rate["numpy_gflops_best"]
     mm = f"float32 matmul rate ({n}x{n}): NumPy {med:.1f} GFLOP/s (best {best:.1f})"

@@ -204,3 +204,14 @@ def test_torch_mha_matches_dlbook():
     for sdpa in (False, True):
         y = torch_mha(torch, torch.from_numpy(x), *params, heads=2, sdpa=sdpa)
         np.testing.assert_allclose(y.numpy(), layer.forward(x), rtol=1e-10, atol=1e-12)
+
+
+def test_threads_limit_applies_during_the_run_only():
+    before = None if torch is None else torch.get_num_threads()
+    res = run(tiny=True, only=["lstm"], threads=1)
+    assert all(b["num_threads"] == 1 for b in res["info"]["blas"])
+    if torch is not None:
+        assert res["info"]["torch_threads"] == 1
+        assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="threads"):
+        run(tiny=True, only=["lstm"], threads=0)
