@@ -116,6 +116,8 @@ class ProgressBar:
             from IPython.display import display
 
             self._handle = display(self._render(None), display_id=True)
+            if self._handle is None:  # no IPython shell after all: fall back to plain text
+                self._use_notebook = False
 
     def on_epoch_end(self, epoch: int, model: Module, history: Any) -> None:
         """Update the display (every ``every`` epochs and on the last planned epoch)."""

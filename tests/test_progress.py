@@ -63,3 +63,37 @@ def test_step_loss_recorder_records_every_step():
     assert rec.times == sorted(rec.times) and rec.times[0] == 0.0
     value, grad = StepLossRecorder(softmax_cross_entropy)(np.zeros((2, 3)), np.array([0, 1]))
     assert value == pytest.approx(np.log(3)) and grad.shape == (2, 3)
+
+
+def test_notebook_mode_updates_one_display(capsys):
+    import matplotlib
+    from IPython.core.interactiveshell import InteractiveShell
+
+    matplotlib.use("Agg")
+    InteractiveShell.instance()  # so that IPython's display() returns an updatable handle
+    X_tr, X_te, y_tr, y_te = load_digits()
+    model = Sequential(Linear(64, 10, rng=0))
+    for plot in (False, True):
+        bar = ProgressBar(epochs=3, plot=plot, notebook=True)
+        fit(model, X_tr, y_tr, optimizer=optim.SGD(model, 0.1), epochs=3, batch_size=256, X_val=X_te, y_val=y_te,
+            callbacks=[bar])  # fmt: skip
+        assert len(bar.lines) == 3 and bar.lines[-1].startswith("epoch 3/3")
+        assert bar._fig is None  # the figure is closed at the end
+
+
+def test_notebook_mode_without_ipython_falls_back_to_text(monkeypatch):
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", lambda *args, **kwargs: None)
+    stream = io.StringIO()
+    bar = ProgressBar(epochs=2, notebook=True, stream=stream)
+    h = History()
+    bar.on_train_begin(None, h)
+    for epoch in range(2):
+        h.train_loss.append(1.0)
+        h.train_acc.append(0.5)
+        h.lr.append(0.1)
+        h.time.append(1.0)
+        bar.on_epoch_end(epoch, None, h)
+    bar.on_train_end(None, h)
+    assert stream.getvalue().count("\r") == 2
