@@ -425,44 +425,33 @@ def lstm_backward(
     dt = hs.dtype
     dH = np.array(np.asarray(dhs).transpose(1, 0, 2), dtype=dt, order="C")  # (T, B, H), a copy
     dA = np.empty((T, B, H4), dtype=dt)
+    # Local derivatives of every gate at every step, in bulk before the loop: s(1 - s) for the sigmoids i, f, o,
+    # 1 - g^2 for the candidate, and 1 - tanh(c)^2 for the cell's squashing.
+    dG = np.subtract(1.0, G, dtype=dt)
+    dG *= G
+    gs = G[:, :, 2 * H : 3 * H]
+    np.multiply(gs, gs, out=dG[:, :, 2 * H : 3 * H])
+    np.subtract(1.0, dG[:, :, 2 * H : 3 * H], out=dG[:, :, 2 * H : 3 * H])
+    dtc = np.multiply(tcs, tcs)
+    np.subtract(1.0, dtc, out=dtc)
+    dtc *= G[:, :, 3 * H :]  # o * (1 - tanh(c)^2): how h_t moves c_t
     dh_next = np.zeros((B, H), dtype=dt)
     dc = np.zeros((B, H), dtype=dt) if dcT is None else np.array(dcT, dtype=dt)
     tmp = np.empty((B, H), dtype=dt)
     with _one_blas_thread():
         for t in range(T - 1, -1, -1):
             g = G[t]
-            i, f, gg, o = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
             dh = dH[t]
-            dh += dh_next
+            dh += dh_next  # the total error reaching h_t
+            np.multiply(dh, dtc[t], out=tmp)
+            dc += tmp  # the total error reaching c_t
             da = dA[t]
-            tc = tcs[t]
-            # output gate: delta_o = dh * tanh(c) * o (1 - o)
-            np.multiply(dh, tc, out=da[:, 3 * H :])
-            np.subtract(1.0, o, out=tmp)
-            tmp *= o
-            da[:, 3 * H :] *= tmp
-            # cell: dc += dh * o * (1 - tanh(c)^2)
-            np.multiply(tc, tc, out=tmp)
-            np.subtract(1.0, tmp, out=tmp)
-            tmp *= o
-            tmp *= dh
-            dc += tmp
-            # input gate: delta_i = dc * g * i (1 - i)
-            np.subtract(1.0, i, out=tmp)
-            tmp *= i
-            tmp *= gg
-            np.multiply(dc, tmp, out=da[:, :H])
-            # forget gate: delta_f = dc * c_{t-1} * f (1 - f)
-            np.subtract(1.0, f, out=tmp)
-            tmp *= f
-            tmp *= cs[t]
-            np.multiply(dc, tmp, out=da[:, H : 2 * H])
-            # candidate: delta_g = dc * i * (1 - g^2)
-            np.multiply(gg, gg, out=tmp)
-            np.subtract(1.0, tmp, out=tmp)
-            tmp *= i
-            np.multiply(dc, tmp, out=da[:, 2 * H : 3 * H])
-            dc *= f  # error carried to c_{t-1}
+            np.multiply(dh, tcs[t], out=da[:, 3 * H :])  # output gate
+            np.multiply(dc, g[:, 2 * H : 3 * H], out=da[:, :H])  # input gate
+            np.multiply(dc, cs[t], out=da[:, H : 2 * H])  # forget gate
+            np.multiply(dc, g[:, :H], out=da[:, 2 * H : 3 * H])  # candidate
+            da *= dG[t]  # through each gate's nonlinearity: delta_t
+            dc *= g[:, H : 2 * H]  # error carried to c_{t-1} along the cell path: times f_t
             dh_next = da @ W_hh
     flat = dA.reshape(T * B, H4)
     dW_ih = flat.T @ xs.reshape(T * B, -1)
