@@ -146,8 +146,9 @@ def rss_peaks(Ts: tuple[int, ...], shape: tuple[int, int, int], use_torch: bool)
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks._memory", args], capture_output=True, text=True, env=env, timeout=600
     )
-    if proc.returncode != 0:
-        raise RuntimeError(f"the memory subprocess failed:\n{proc.stderr}")
+    if proc.returncode != 0:  # e.g. not Linux: no /proc/self/status; the PyTorch memory column stays empty
+        print(f"benchmarks: the RSS subprocess failed, no PyTorch peak memory:\n{proc.stderr}", file=sys.stderr)
+        return {}
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -168,6 +169,17 @@ def attention_memory(cfg: Config) -> list[Result]:
             peak = traced_peak_mib(fn)
             th_peak = rss.get(th_key, {}).get(str(T))
             target = 4.0 if variant == "chunked" and T == max(Ts) else None
+            dl_rss = rss.get(f"numpy_{variant}", {}).get(str(T))
+            note = (
+                "dlbook by tracemalloc, PyTorch by the RSS high-water mark in a subprocess; plain against "
+                "PyTorch's explicit attention, memory-efficient against its fused SDPA"
+            )
+            if target is not None and dl_rss is not None:
+                note = (
+                    f"cross-check at T={T}: dlbook's memory-efficient peak measured like PyTorch's (RSS) is "
+                    f"{dl_rss:.3g} MiB (tracemalloc {peak:.3g} MiB); the plain T x T weights alone take "
+                    f"{tt_bytes:.3g} MiB"
+                )
             rows.append(
                 Result(
                     name=f"attention-memory/{variant}/T={T}",
@@ -179,12 +191,9 @@ def attention_memory(cfg: Config) -> list[Result]:
                     torch=None if th_peak is None else Stats(th_peak, th_peak, th_peak, 1),
                     torch_label="explicit softmax(QK^T)V" if variant == "plain" else "F.scaled_dot_product_attention",
                     target=target,
-                    note=(
-                        "dlbook by tracemalloc, PyTorch by the RSS high-water mark in a subprocess; plain against "
-                        "PyTorch's explicit attention, memory-efficient against its fused SDPA"
-                    ),
+                    note=note,
                     extra={
-                        "dlbook_rss_mib": rss.get(f"numpy_{variant}", {}).get(str(T)),
+                        "dlbook_rss_mib": dl_rss,
                         "scores_matrix_mib": tt_bytes,
                     },
                 )
