@@ -99,7 +99,7 @@ def residual_mlp_block(
 
 
 def residual_mlp(
-    sizes_in: int,
+    in_features: int,
     width: int,
     blocks: int,
     n_classes: int,
@@ -109,11 +109,11 @@ def residual_mlp(
     rng: np.random.Generator | int | None = 0,
     dtype: DTypeLike = np.float64,
 ) -> Sequential:
-    """A residual MLP: ``Linear(sizes_in, width)``, ``blocks`` residual blocks, an activation, ``Linear(width, C)``.
+    """A residual MLP: ``Linear(in_features, width)``, ``blocks`` residual blocks, an activation, ``Linear(width, C)``.
 
     Parameters
     ----------
-    sizes_in : int
+    in_features : int
         Input size D.
     width : int
         Width of the residual stream.
@@ -127,7 +127,7 @@ def residual_mlp(
     check_positive(blocks, "blocks", integer=True, allow_zero=True)
     check_positive(n_classes, "n_classes", integer=True)
     rng = get_rng(rng)
-    layers: list[Module] = [Linear(sizes_in, width, init=init, rng=rng, dtype=dtype)]
+    layers: list[Module] = [Linear(in_features, width, init=init, rng=rng, dtype=dtype)]
     layers += [residual_mlp_block(width, activation, norm=norm, init=init, rng=rng, dtype=dtype) for _ in range(blocks)]
     layers += [Activation(activation), Linear(width, n_classes, init=init, rng=rng, dtype=dtype)]
     return Sequential(*layers)
