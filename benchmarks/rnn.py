@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from benchmarks._harness import Config, Result, register, seeded, shape_str, time_pair
@@ -15,6 +17,19 @@ DTYPE = np.float32
 def lstm_flop(B: int, T: int, D: int, H: int) -> float:
     """Matrix-product work of one forward pass: four gates from ``[x_t, h_{t-1}]`` at every step."""
     return 2.0 * B * T * 4 * H * (D + H)
+
+
+def torch_lstm_like(layer: LSTM, th: Any) -> Any:
+    """A ``torch.nn.LSTM`` (batch first) with ``layer``'s weights; dlbook's single bias ``b`` plays b_ih + b_hh."""
+    p = layer.params
+    net = th.nn.LSTM(layer.input_size, layer.hidden_size, batch_first=True)
+    net = net.to(th.float64 if p["W_hh"].dtype == np.float64 else th.float32)
+    with th.no_grad():
+        net.weight_ih_l0.copy_(th.from_numpy(p["W_ih"]))
+        net.weight_hh_l0.copy_(th.from_numpy(p["W_hh"]))
+        net.bias_ih_l0.copy_(th.from_numpy(p["b"]))
+        net.bias_hh_l0.zero_()
+    return net
 
 
 @register("lstm")
@@ -34,12 +49,7 @@ def lstm(cfg: Config) -> list[Result]:
     th = cfg.torch
     th_fwd = th_fwd_bwd = None
     if th is not None:
-        net = th.nn.LSTM(D, H, batch_first=True)
-        with th.no_grad():  # the same weights; dlbook's single bias b plays b_ih + b_hh
-            net.weight_ih_l0.copy_(th.from_numpy(layer.params["W_ih"]))
-            net.weight_hh_l0.copy_(th.from_numpy(layer.params["W_hh"]))
-            net.bias_ih_l0.copy_(th.from_numpy(layer.params["b"]))
-            net.bias_hh_l0.zero_()
+        net = torch_lstm_like(layer, th)
         xt, dt = th.from_numpy(x.copy()).requires_grad_(True), th.from_numpy(dout.copy())
 
         def th_fwd() -> None:

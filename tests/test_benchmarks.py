@@ -215,3 +215,14 @@ def test_threads_limit_applies_during_the_run_only():
         assert torch.get_num_threads() == before
     with pytest.raises(ValueError, match="threads"):
         run(tiny=True, only=["lstm"], threads=0)
+
+
+def test_torch_lstm_with_copied_weights_matches_dlbook():
+    torch = pytest.importorskip("torch")
+    from benchmarks.rnn import torch_lstm_like
+    from dlbook.rnn import LSTM
+
+    layer = LSTM(3, 4, rng=0)
+    x = np.random.default_rng(2).standard_normal((2, 5, 3))
+    net = torch_lstm_like(layer, torch)
+    np.testing.assert_allclose(net(torch.from_numpy(x))[0].detach().numpy(), layer.forward(x), rtol=1e-10, atol=1e-12)
