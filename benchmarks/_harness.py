@@ -372,6 +372,11 @@ def footer_lines(results: list[Result]) -> list[str]:
         f"targets met: {met} of {len(targeted)}"
         + ("" if all(r.met is not None for r in targeted) else " (some not measurable here)")
     ]
+    lines += [
+        f"NOT MET: {r.operation}, {r.shape}: {r.ratio:.2f}x PyTorch, target <= {r.target:g}x"
+        for r in targeted
+        if r.met is False and r.ratio is not None and r.target is not None
+    ]
     seen: set[str] = set()
     for r in results:
         if r.note and r.note not in seen:

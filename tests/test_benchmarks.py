@@ -171,7 +171,7 @@ def test_result_derived_columns():
     rate = {"n": 8, "numpy_gflops": 16.0, "numpy_gflops_best": 17.0, "torch_gflops": None}
     text = format_terminal([r, ok], info, rate)
     assert "NOT MET" in text and "<= 4x met" in text and "2.00x" in text and "OPENBLAS_CORETYPE=x" in text
-    assert "targets met: 1 of 2" in text
+    assert "targets met: 1 of 2" in text and "NOT MET: op, (2,): 2.00x PyTorch, target <= 1.5x" in text
     assert format_markdown([r, ok], info, rate).count("\n| ") == 3
     assert [row["name"] for row in json.loads(to_json([r, ok], info, rate))["results"]] == ["x", "y"]
 
