@@ -40,7 +40,7 @@ __all__ = [
     "train_steps",
 ]
 
-#: Hidden activations the playground offers (keys of :data:`dlbook.activations.ACTIVATIONS`).
+#: Hidden activations the playground offers (keys of ``dlbook.activations.ACTIVATIONS``).
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu")
 #: Optimizers the playground offers.
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adam")
@@ -227,7 +227,7 @@ class MLPPlayground(anywidget.AnyWidget):
     epoch = traitlets.Int(0).tag(sync=True)
     history = traitlets.List().tag(sync=True)
 
-    #: Class colours used by the page (from :data:`dlbook.widgets._base.PALETTE`).
+    #: Class colours used by the page (from ``dlbook.widgets._base.PALETTE``).
     colors: tuple[str, ...] = tuple(PALETTE[f"class{c}"] for c in range(MAX_CLASSES))
 
     def __init__(self, X: Any = None, y: Any = None, **settings: Any) -> None:
@@ -397,7 +397,7 @@ class MLPPlayground(anywidget.AnyWidget):
         Returns
         -------
         dlbook.mlp.MLP
-            Sizes :attr:`sizes`, activation :attr:`activation`, parameters copied from :attr:`weights`.
+            Sizes :attr:`sizes`, activation ``activation``, parameters copied from ``weights``.
         """
         from dlbook.mlp import MLP
 
@@ -419,7 +419,7 @@ class MLPPlayground(anywidget.AnyWidget):
         """Train the page's network with dlbook for ``steps`` full-batch steps and send the weights to the page.
 
         Runs :func:`train_steps` (the page's computation: softmax cross-entropy averaged over the points,
-        :class:`dlbook.optim.SGD` or :class:`dlbook.optim.Adam` with :attr:`learning_rate`). The optimizer starts
+        :class:`dlbook.optim.SGD` or :class:`dlbook.optim.Adam` with ``learning_rate``). The optimizer starts
         fresh on each call (Adam's moment estimates are not carried over). If the loss or a weight becomes NaN or
         infinite, training stops, the last finite weights are kept and a warning says so.
 
