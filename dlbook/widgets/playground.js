@@ -424,8 +424,8 @@ export const PRESETS = {
       const t = Math.PI * rng();
       let x = c === 0 ? Math.cos(t) : 1 - Math.cos(t);
       let y = c === 0 ? Math.sin(t) : 0.5 - Math.sin(t);
-      x = 0.95 * (x - 0.5);
-      y = 0.95 * (y - 0.25);
+      x = 0.8 * (x - 0.5);
+      y = 0.8 * (y - 0.25);
       pts.push([x + noise * 0.3 * normal(), y + noise * 0.3 * normal(), c]);
     }
     return pts;
