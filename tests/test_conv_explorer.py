@@ -42,4 +42,4 @@ def test_colours_and_presets():
         default_signals(10)
     with pytest.raises(ValueError, match="signal"):
         ConvExplorer(signal="square")
-    assert "conv_explorer" in str(ConvExplorer._esm) or "render" in str(w._esm)
+    assert "export default" in str(w._esm) and "correlateValid" in str(w._esm)
