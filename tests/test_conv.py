@@ -250,3 +250,21 @@ def test_bad_input_errors():
         layer = Conv2d(2, 1, 3, rng=0)
         layer.forward(x)
         layer.backward(np.ones((1, 1, 2, 2)))
+
+
+@pytest.mark.parametrize(("kernel", "padding"), [(3, 0), (3, 1), ((2, 3), (0, 2)), (1, 0)])
+def test_conv2d_gradcheck_many_input_channels(kernel, padding):
+    # more input channels than kernels: the backward computes dx as a full correlation of dout (stride 1);
+    # the convolution is linear in x and W, so a large step has no truncation error and less rounding error
+    rng = np.random.default_rng(10)
+    layer = Conv2d(5, 2, kernel, padding=padding, rng=rng)
+    x = rng.standard_normal((2, 5, 5, 6))
+    errors = check_module(layer, x, eps=1e-2)
+    assert max(errors.values()) < 1e-7, errors
+    out, cache = conv2d_forward(x, layer.params["W"], layer.params["b"], 1, padding)
+    dout = rng.standard_normal(out.shape)
+    dx = conv2d_backward(dout, cache)[0]
+    num = numerical_gradient(
+        lambda: np.sum(dout * conv2d(x, layer.params["W"], layer.params["b"], 1, padding)), x, eps=1e-2
+    )
+    assert relative_error(dx, num) < 1e-7
