@@ -366,30 +366,44 @@ def lstm_forward(
     """
     B, T, D = x.shape
     H = W_hh.shape[1]
+    # Inside, the gates are reordered to (i, f, o, g), so that the three sigmoids are one contiguous block, and the
+    # sigmoid rows are pre-scaled by 1/2: sigma(a) = (1 + tanh(a/2)) / 2, so ONE tanh over all 4H columns gives
+    # every gate, and two in-place operations finish the sigmoids.
+    idx = _internal_order(H)
+    scale = np.ones(4 * H, dtype=x.dtype)
+    scale[: 3 * H] = 0.5
+    WhhT = (W_hh[idx] * scale[:, None]).T
     xs = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, B, D)
-    G = (xs.reshape(T * B, D) @ W_ih.T).reshape(T, B, 4 * H)  # input projections of all steps in one product
-    G += b
+    G = (xs.reshape(T * B, D) @ (W_ih[idx] * scale[:, None]).T).reshape(T, B, 4 * H)  # all steps' inputs at once
+    G += b[idx] * scale
     hs = np.empty((T + 1, B, H), dtype=x.dtype)  # hs[0] = h0
     cs = np.empty((T + 1, B, H), dtype=x.dtype)  # cs[0] = c0
     tcs = np.empty((T, B, H), dtype=x.dtype)  # tanh(c_t)
     hs[0], cs[0] = h0, c0
-    WhhT = W_hh.T
     rec = np.empty((B, 4 * H), dtype=x.dtype)
+    ig = np.empty((B, H), dtype=x.dtype)
     with _one_blas_thread():
         for t in range(T):
             a = G[t]
             np.matmul(hs[t], WhhT, out=rec)  # all four gates in one product
             a += rec
-            sigmoid_inplace(a[:, : 2 * H])  # i, f
-            np.tanh(a[:, 2 * H : 3 * H], out=a[:, 2 * H : 3 * H])  # g
-            sigmoid_inplace(a[:, 3 * H :])  # o
+            np.tanh(a, out=a)  # tanh(a_i/2), tanh(a_f/2), tanh(a_o/2), tanh(a_g)
+            s3 = a[:, : 3 * H]
+            s3 *= 0.5
+            s3 += 0.5  # the sigmoids i, f, o
             c = cs[t + 1]
-            np.multiply(a[:, H : 2 * H], cs[t], out=c)
-            c += a[:, :H] * a[:, 2 * H : 3 * H]
+            np.multiply(a[:, H : 2 * H], cs[t], out=c)  # f * c_{t-1}
+            np.multiply(a[:, :H], a[:, 3 * H :], out=ig)  # i * g
+            c += ig
             np.tanh(c, out=tcs[t])
-            np.multiply(a[:, 3 * H :], tcs[t], out=hs[t + 1])
-    cache = (xs, hs, cs, tcs, G, W_ih, W_hh)
+            np.multiply(a[:, 2 * H : 3 * H], tcs[t], out=hs[t + 1])  # o * tanh(c_t)
+    cache = (xs, hs, cs, tcs, G, W_ih, W_hh, idx)
     return np.ascontiguousarray(hs[1:].transpose(1, 0, 2)), cache
+
+
+def _internal_order(H: int) -> np.ndarray:
+    """Row indices taking PyTorch's gate order (i, f, g, o) to the internal order (i, f, o, g)."""
+    return np.concatenate([np.arange(0, 2 * H), np.arange(3 * H, 4 * H), np.arange(2 * H, 3 * H)])
 
 
 def lstm_backward(
@@ -419,22 +433,23 @@ def lstm_backward(
     dh_steps : (B, T, H)
         The total error reaching each hidden state.
     """
-    xs, hs, cs, tcs, G, W_ih, W_hh = cache
+    xs, hs, cs, tcs, G, W_ih, W_hh, idx = cache  # G holds the gates in the internal order (i, f, o, g)
     T, B, H4 = G.shape
     H = H4 // 4
     dt = hs.dtype
     dH = np.array(np.asarray(dhs).transpose(1, 0, 2), dtype=dt, order="C")  # (T, B, H), a copy
     dA = np.empty((T, B, H4), dtype=dt)
     # Local derivatives of every gate at every step, in bulk before the loop: s(1 - s) for the sigmoids i, f, o,
-    # 1 - g^2 for the candidate, and 1 - tanh(c)^2 for the cell's squashing.
+    # 1 - g^2 for the candidate, and o (1 - tanh(c)^2) for the way h_t moves with c_t.
     dG = np.subtract(1.0, G, dtype=dt)
     dG *= G
-    gs = G[:, :, 2 * H : 3 * H]
-    np.multiply(gs, gs, out=dG[:, :, 2 * H : 3 * H])
-    np.subtract(1.0, dG[:, :, 2 * H : 3 * H], out=dG[:, :, 2 * H : 3 * H])
+    gs = G[:, :, 3 * H :]
+    np.multiply(gs, gs, out=dG[:, :, 3 * H :])
+    np.subtract(1.0, dG[:, :, 3 * H :], out=dG[:, :, 3 * H :])
     dtc = np.multiply(tcs, tcs)
     np.subtract(1.0, dtc, out=dtc)
-    dtc *= G[:, :, 3 * H :]  # o * (1 - tanh(c)^2): how h_t moves c_t
+    dtc *= G[:, :, 2 * H : 3 * H]
+    W_hh_int = np.ascontiguousarray(W_hh[idx])
     dh_next = np.zeros((B, H), dtype=dt)
     dc = np.zeros((B, H), dtype=dt) if dcT is None else np.array(dcT, dtype=dt)
     tmp = np.empty((B, H), dtype=dt)
@@ -446,18 +461,19 @@ def lstm_backward(
             np.multiply(dh, dtc[t], out=tmp)
             dc += tmp  # the total error reaching c_t
             da = dA[t]
-            np.multiply(dh, tcs[t], out=da[:, 3 * H :])  # output gate
-            np.multiply(dc, g[:, 2 * H : 3 * H], out=da[:, :H])  # input gate
-            np.multiply(dc, cs[t], out=da[:, H : 2 * H])  # forget gate
-            np.multiply(dc, g[:, :H], out=da[:, 2 * H : 3 * H])  # candidate
+            np.multiply(dc, g[:, 3 * H :], out=da[:, :H])  # input gate: dc * g
+            np.multiply(dc, cs[t], out=da[:, H : 2 * H])  # forget gate: dc * c_{t-1}
+            np.multiply(dh, tcs[t], out=da[:, 2 * H : 3 * H])  # output gate: dh * tanh(c_t)
+            np.multiply(dc, g[:, :H], out=da[:, 3 * H :])  # candidate: dc * i
             da *= dG[t]  # through each gate's nonlinearity: delta_t
             dc *= g[:, H : 2 * H]  # error carried to c_{t-1} along the cell path: times f_t
-            dh_next = da @ W_hh
+            dh_next = da @ W_hh_int
     flat = dA.reshape(T * B, H4)
-    dW_ih = flat.T @ xs.reshape(T * B, -1)
-    dW_hh = flat.T @ hs[:-1].reshape(T * B, H)
-    db = flat.sum(axis=0)
-    dx = (flat @ W_ih).reshape(T, B, -1).transpose(1, 0, 2)
+    dW_ih, dW_hh, db = np.empty_like(W_ih), np.empty_like(W_hh), np.empty(H4, dtype=dt)
+    dW_ih[idx] = flat.T @ xs.reshape(T * B, -1)  # back to PyTorch's order
+    dW_hh[idx] = flat.T @ hs[:-1].reshape(T * B, H)
+    db[idx] = flat.sum(axis=0)
+    dx = (flat @ W_ih[idx]).reshape(T, B, -1).transpose(1, 0, 2)
     return dx, dh_next, dc, dW_ih, dW_hh, db, dH.transpose(1, 0, 2)
 
 
