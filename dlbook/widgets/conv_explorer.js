@@ -77,7 +77,6 @@ function render({ model, el }) {
   root.appendChild(slider);
   root.appendChild(readout);
 
-  let state = {};
   function currentKernel() {
     const k = model.get("kernel");
     return k === "custom" ? model.get("custom_kernel") : model.get("kernels")[k];
@@ -146,14 +145,14 @@ function render({ model, el }) {
     if (shown.length) {
       plot.appendChild(svg("circle", { cx: centre(pos), cy: py2(y[pos]), r: 4, fill: colors.output }));
     }
-    const terms = w.map((wu, u) => `${wu.toFixed(2)}·${x[pos + u].toFixed(2)}`).join(" + ");
+    const num = (v) => (v < 0 ? `(${v.toFixed(2)})` : v.toFixed(2));
+    const terms = w.map((wu, u) => `${num(wu)}·${num(x[pos + u])}`).join(" + ");
     readout.textContent = y.length ? `y[${pos}] = ${terms} = ${y[pos].toFixed(4)}` : "kernel longer than signal";
     root.dataset.position = String(pos);
     root.dataset.windowStart = String(pos);
     root.dataset.kernelLength = String(k);
     root.dataset.output = JSON.stringify(shown);
     root.dataset.kernel = JSON.stringify(w);
-    state = { pos };
   }
 
   function set(name, value) {
@@ -174,7 +173,6 @@ function render({ model, el }) {
   draw();
   return () => {
     for (const ev of names) model.off(ev, draw);
-    void state;
   };
 }
 
