@@ -3,7 +3,9 @@
 A JupyterLab server from this environment runs a copy of the playground chapter in a temporary directory; headless
 Chromium (Debian's, through Playwright) runs every cell, clicks points of two classes in an XOR pattern, trains until
 the page reads 100%, pauses, and then runs a cell that reads ``pg.points`` and ``pg.to_mlp()``: the accuracy Python
-computes is the page's readout. A last cell trains from Python with ``pg.fit`` and the page's epoch counter follows.
+computes is the page's readout. A cell trains from Python with ``pg.fit`` and the page's epoch counter follows;
+a last one moves the points so far out that the page's arithmetic overflows: training stops with a message and
+Reset recovers.
 The server is always terminated.
 """
 
@@ -33,6 +35,7 @@ CHECK = (
     'print(f"PYTHON-SIDE n={len(pg.points)} acc={_acc:.6f} epoch={pg.epoch}")'
 )
 FIT = 'pg.fit(50)\nprint(f"FITTED epoch={pg.epoch}")'
+HUGE = 'pg.set_data(pg.points / np.abs(pg.points).max() * 1.5e308, pg.labels)\nprint("HUGE")'
 
 
 def _free_port() -> int:
@@ -45,7 +48,7 @@ def _free_port() -> int:
 def lab(tmp_path):
     """A JupyterLab server on a copy of the chapter (plus two check cells); yields (base_url, token, name)."""
     nb = nbformat.read(CHAPTER, as_version=4)
-    nb.cells += [nbformat.v4.new_code_cell(CHECK), nbformat.v4.new_code_cell(FIT)]
+    nb.cells += [nbformat.v4.new_code_cell(c) for c in (CHECK, FIT, HUGE)]
     work = tmp_path / "work"
     work.mkdir()
     nbformat.write(nb, work / "playground-copy.ipynb")
@@ -151,7 +154,7 @@ def test_page_and_python_agree_in_jupyterlab(browser, lab):
         page.wait_for_selector(".dlbook-pg canvas.pg-canvas", timeout=120_000)
         _wait_idle(page)
         n_cells = page.evaluate("() => jupyterapp.shell.currentWidget.content.widgets.length")
-        assert "PYTHON-SIDE n=0" in _cell_output(page, n_cells - 2)
+        assert "PYTHON-SIDE n=0" in _cell_output(page, n_cells - 3)
 
         root = page.locator(".dlbook-pg").first
         rng = np.random.default_rng(3)
@@ -172,14 +175,14 @@ def test_page_and_python_agree_in_jupyterlab(browser, lab):
         screenshot(page, "playground-jupyterlab")
         assert state["points"] == "20" and readout == "100.0%"
 
-        _run_cell(page, n_cells - 2)
+        _run_cell(page, n_cells - 3)
         _wait_idle(page)
         page.wait_for_function(
             "(i) => (jupyterapp.shell.currentWidget.content.widgets[i].node.innerText || '').includes('n=20')",
-            arg=n_cells - 2,
+            arg=n_cells - 3,
             timeout=30_000,
         )
-        out = _cell_output(page, n_cells - 2)
+        out = _cell_output(page, n_cells - 3)
         fields = dict(part.split("=") for part in out.split("PYTHON-SIDE", 1)[1].split())
         assert int(fields["n"]) == 20
         assert float(fields["acc"]) == pytest.approx(float(state["accuracy"]), abs=1e-9)
@@ -187,14 +190,33 @@ def test_page_and_python_agree_in_jupyterlab(browser, lab):
         assert int(fields["epoch"]) == int(state["epoch"])
 
         # Python trains, the page follows.
-        _run_cell(page, n_cells - 1)
+        _run_cell(page, n_cells - 2)
         _wait_idle(page)
         page.wait_for_function(
             "(e) => document.querySelector('.dlbook-pg').dataset.epoch === String(e)",
             arg=int(state["epoch"]) + 50,
             timeout=30_000,
         )
-        assert "FITTED" in _cell_output(page, n_cells - 1)
+        assert "FITTED" in _cell_output(page, n_cells - 2)
+
+        # Points so far out that the page's arithmetic overflows: training stops with a message, Reset recovers.
+        _run_cell(page, n_cells - 1)
+        _wait_idle(page)
+        root.locator("button.pg-train").click()
+        page.wait_for_timeout(2000)
+        state = root.evaluate("r => ({...r.dataset})")
+        message = root.locator(".pg-msg").inner_text()
+        screenshot(page, "playground-jupyterlab-diverged")
+        assert state["diverged"] == "true", (state, message)
+        assert "diverged" in message
+        assert root.evaluate("r => r.dataset.running") == "false"
+        root.locator("button.pg-reset").click()
+        page.wait_for_function(
+            "() => { const d = document.querySelector('.dlbook-pg').dataset;"
+            " return d.diverged === 'false' && d.epoch === '0'; }",
+            timeout=10_000,
+        )
+        assert root.locator(".pg-msg").inner_text() == ""
         assert not page.watch.offsite, page.watch.offsite
         widget_errors = [e for e in page.watch.page_errors if "pg" in e.lower() or "playground" in e.lower()]
         assert not widget_errors, widget_errors

@@ -628,6 +628,7 @@ class Playground {
   }
 
   syncWeights() {
+    if (this.diverged) return; // non-finite weights are never sent (JSON has no NaN); Python keeps the last good ones
     const weights = networkToLists(this.net);
     this.ownWeights = weights;
     this.push({ weights, epoch: this.epoch(), history: this.history.map((r) => r.slice()) });
