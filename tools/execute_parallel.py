@@ -5,6 +5,10 @@ runs every notebook whose code changed since its cached run, ``--jobs`` at a tim
 working directory, timeout and cache record), so that the build that follows finds every notebook in the cache.
 A notebook that fails is left uncached and reported: the build then runs it again and shows the error in place.
 
+jupyter-cache keys a notebook on its own code only, but every chapter's results also depend on ``dlbook`` (and the
+demos' front ends are saved into the executed notebooks). So a fingerprint of the library's files is kept beside the
+cache, and when the library changes every cached execution is dropped: the book never shows results of old code.
+
 Usage: ``python tools/execute_parallel.py [--jobs N]`` (called by ``make book`` and ``make test``).
 """
 
@@ -26,6 +30,18 @@ def toc_notebooks() -> list[Path]:
     """The notebooks listed in _toc.yml, in reading order."""
     entries = re.findall(r"file:\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
     return [ROOT / f"{e}.ipynb" for e in entries if (ROOT / f"{e}.ipynb").is_file()]
+
+
+def library_fingerprint() -> str:
+    """Hash of every file of the dlbook package (Python and the widgets' ES modules)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "dlbook").rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".js", ".css"}:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def run_one(path: str) -> tuple[str, object, float, str | None]:
@@ -50,7 +66,14 @@ def main() -> int:
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
+    CACHE.mkdir(parents=True, exist_ok=True)
     cache = get_cache(str(CACHE))
+    stamp = CACHE / "dlbook-fingerprint.txt"
+    fingerprint = library_fingerprint()
+    if stamp.is_file() and stamp.read_text().strip() != fingerprint:
+        print("execute: dlbook changed since the cached runs; every notebook will run again")
+        cache.clear_cache()
+    stamp.write_text(fingerprint + "\n")
     stale = []
     for path in toc_notebooks():
         nb = nbformat.read(str(path), as_version=4)
