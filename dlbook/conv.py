@@ -618,58 +618,45 @@ class Conv2d(Module):
         return f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={k}, stride={s}, padding={p})"
 
 
-class MaxPool2d(Module):
+class _Pool2d(Module):
+    """What max and average pooling modules share: settings, the cache, forward/backward through a functional pair."""
+
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int] = 2,
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+    ) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        _pair(kernel_size, "kernel_size")
+        self._cache: tuple | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out, self._cache = self._forward(x, self.kernel_size, self.stride, self.padding)
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        return self._backward(dout, self._cache)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size})"
+
+
+class MaxPool2d(_Pool2d):
     """Max pooling module (see :func:`maxpool2d_forward`); no parameters."""
 
-    def __init__(
-        self,
-        kernel_size: int | tuple[int, int] = 2,
-        stride: int | tuple[int, int] | None = None,
-        padding: int | tuple[int, int] = 0,
-    ) -> None:
-        super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        _pair(kernel_size, "kernel_size")
-        self._cache: tuple | None = None
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        out, self._cache = maxpool2d_forward(x, self.kernel_size, self.stride, self.padding)
-        return out
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        if self._cache is None:
-            raise RuntimeError("MaxPool2d.backward called before forward")
-        return maxpool2d_backward(dout, self._cache)
-
-    def __repr__(self) -> str:
-        return f"MaxPool2d(kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size})"
+    _forward = staticmethod(maxpool2d_forward)
+    _backward = staticmethod(maxpool2d_backward)
 
 
-class AvgPool2d(Module):
+class AvgPool2d(_Pool2d):
     """Average pooling module (see :func:`avgpool2d_forward`); no parameters."""
 
-    def __init__(
-        self,
-        kernel_size: int | tuple[int, int] = 2,
-        stride: int | tuple[int, int] | None = None,
-        padding: int | tuple[int, int] = 0,
-    ) -> None:
-        super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        _pair(kernel_size, "kernel_size")
-        self._cache: tuple | None = None
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        out, self._cache = avgpool2d_forward(x, self.kernel_size, self.stride, self.padding)
-        return out
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        if self._cache is None:
-            raise RuntimeError("AvgPool2d.backward called before forward")
-        return avgpool2d_backward(dout, self._cache)
-
-    def __repr__(self) -> str:
-        return f"AvgPool2d(kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size})"
+    _forward = staticmethod(avgpool2d_forward)
+    _backward = staticmethod(avgpool2d_backward)
 
 
 class GlobalAvgPool2d(Module):
