@@ -21,6 +21,7 @@ __all__ = [
     "check_positive",
     "check_probability",
     "check_shape",
+    "float_dtype",
     "get_rng",
 ]
 
@@ -131,14 +132,35 @@ def check_choice(value: Any, name: str, choices: Iterable[Any]) -> None:
 
 
 def get_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    """Return a ``numpy.random.Generator`` from a generator, a seed, or ``None`` (seed 0, so runs repeat).
+    """Return a ``numpy.random.Generator`` from a generator, an integer seed, or ``None``.
 
-    dlbook never touches NumPy's global random state: every function that draws random numbers takes ``rng``.
+    ``None`` means fresh entropy from the operating system (``numpy.random.default_rng()``), so two layers built
+    without ``rng`` never share their weights and two dropout layers never drop the same units; code that must repeat
+    passes a seed. dlbook never touches NumPy's global random state: every function that draws random numbers takes
+    ``rng``.
     """
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None:
-        return np.random.default_rng(0)
+        return np.random.default_rng()
     if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"rng must be a non-negative integer seed or a numpy.random.Generator, got {rng}")
         return np.random.default_rng(int(rng))
-    raise ValueError(f"rng must be a numpy.random.Generator or an integer seed, got {type(rng).__name__}")
+    raise TypeError(f"rng must be a numpy.random.Generator or an integer seed, got {type(rng).__name__}")
+
+
+def float_dtype(dtype: Any, name: str = "dtype") -> np.dtype:
+    """Return ``dtype`` as a NumPy dtype after checking that it is float32 or float64 (the dtypes of parameters).
+
+    The dtype rule of dlbook: a module computes in its parameters' dtype (float64 by default, float32 on request);
+    inputs of another dtype are cast to it, and its outputs and gradients have it. Raises ``TypeError`` naming
+    ``name`` for anything else (an integer table of weights would silently hold zeros).
+    """
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be float32 or float64, got {dtype!r}") from None
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"{name} must be float32 or float64, got {dt}")
+    return dt

@@ -66,5 +66,5 @@ def test_bad_input():
         data.circles(10, factor=1.5)
     with pytest.raises(ValueError, match="test_size"):
         data.load_digits(test_size=1.0)
-    with pytest.raises(ValueError, match="rng"):
+    with pytest.raises(TypeError, match="rng"):
         data.xor(10, rng="seed")
