@@ -169,7 +169,9 @@ class ApiDirective(SphinxDirective):
         )
         lines: list[str] = []
         for name in names:
-            lines += [f"``{name}``", "-" * (len(name) + 4), "", f".. automodule:: {name}", "   :members:", ""]
+            # The page is MyST Markdown, so nested content is parsed as MyST; autodoc writes reStructuredText, so it
+            # runs inside eval-rst (otherwise its directives and roles would be shown raw).
+            lines += [f"## `{name}`", "", "```{eval-rst}", f".. automodule:: {name}", "   :members:", "```", ""]
         container = nodes.section()
         container.document = self.state.document
         nested_parse_with_titles(self.state, StringList(lines, source="dlbook-api"), container)
