@@ -1,0 +1,267 @@
+"""Helpers the chapters call for the book's sake, which work in any plain Jupyter kernel.
+
+The web book is built by Jupyter Book (myst-nb), but a reader runs a chapter in Colab, on a JupyterHub or in a
+downloaded copy, where neither ``myst_nb`` nor ``jupyter-book`` is installed. The chapters therefore call these
+helpers instead of the build tools:
+
+* :func:`glue` stores a number for the text (myst-nb's glue when it is importable, a plain dictionary otherwise);
+* :func:`claim` states in code what a sentence of the text says about the numbers, and fails loudly when the numbers
+  stop saying it;
+* :func:`table` turns a list of rows into a Markdown table that Jupyter and the book both display;
+* :func:`setup_chapter` (called by the bootstrap cell at the top of every chapter) limits BLAS to the thread count
+  the chapters are tuned for and, in Colab, enables the widget manager the demos need.
+
+Importing this module does no work: myst-nb, IPython, threadpoolctl and Colab's modules are imported when first used.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "GLUED",
+    "ClaimError",
+    "Table",
+    "claim",
+    "enable_colab_widgets",
+    "glue",
+    "in_colab",
+    "limit_blas_threads",
+    "setup_chapter",
+    "table",
+]
+
+#: Every value passed to :func:`glue` in this kernel, by name (also when myst-nb does the gluing).
+GLUED: dict[str, Any] = {}
+
+_BLAS_ENV = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+_LIMITS: list = []  # keeps the active threadpoolctl limit alive for the kernel's lifetime
+
+
+def glue(name: str, value: Any, display: bool = False) -> None:
+    """Store ``value`` under ``name`` for the text of the book, as myst-nb's ``glue`` does.
+
+    In the book's build (myst-nb importable) this is myst-nb's ``glue``, so ``{glue:text}`name``` in the Markdown
+    shows the value. In a plain kernel the value is only kept in :data:`GLUED` (and shown if ``display`` is true),
+    so a chapter runs unchanged in Colab or a downloaded copy.
+
+    Parameters
+    ----------
+    name : str
+        The glue key; keys are global across the book, so they carry the chapter's prefix (``"mlp-spiral-acc"``).
+    value : object
+        The number, string or figure to glue.
+    display : bool, optional
+        Also show the value in the cell's output (default ``False``).
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str, got {name!r}")
+    GLUED[name] = value
+    myst_glue = _myst_nb_glue()
+    if myst_glue is not None:
+        myst_glue(name, value, display=display)
+    elif display:
+        from IPython.display import display as show
+
+        show(value)
+
+
+def _myst_nb_glue() -> Any:
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        return None
+    return myst_glue
+
+
+class ClaimError(AssertionError):
+    """A sentence of the book that the computed numbers no longer support (raised by :func:`claim`)."""
+
+
+def claim(condition: Any, statement: str, **numbers: Any) -> None:
+    """Check that the numbers support a statement of the text; raise :class:`ClaimError` naming both if not.
+
+    Parameters
+    ----------
+    condition : bool or array_like
+        The statement as code, e.g. ``acc_mlp > acc_linear + 0.2``; an array counts as true when all its
+        elements are.
+    statement : str
+        The sentence of the text the condition backs, e.g. ``"the MLP beats logistic regression on the spiral"``.
+    **numbers
+        The numbers the condition compares, shown in the error so that a failing build says what changed.
+
+    Raises
+    ------
+    ClaimError
+        If ``condition`` is false.
+
+    Examples
+    --------
+    >>> claim(0.98 > 0.60, "the MLP beats the linear model", mlp=0.98, linear=0.60)
+    """
+    if not isinstance(statement, str) or not statement:
+        raise TypeError(f"statement must be a non-empty str, got {statement!r}")
+    if hasattr(condition, "all") and callable(condition.all):
+        holds = bool(condition.all())
+    else:
+        holds = bool(condition)
+    if not holds:
+        shown = ", ".join(f"{key}={value!r}" for key, value in numbers.items())
+        raise ClaimError(f"the claim {statement!r} does not hold" + (f": {shown}" if shown else ""))
+
+
+class Table:
+    """A Markdown table that Jupyter and the book display (returned by :func:`table`).
+
+    Parameters
+    ----------
+    markdown : str
+        The table's Markdown source; ``str(table)`` returns it.
+    """
+
+    def __init__(self, markdown: str) -> None:
+        self.markdown = markdown
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def __str__(self) -> str:
+        return self.markdown
+
+    def __repr__(self) -> str:
+        return self.markdown
+
+
+def table(
+    rows: Sequence[Sequence[Any]],
+    header: Sequence[str],
+    *,
+    formats: Sequence[str | None] | Mapping[int, str] | None = None,
+    align: str | None = None,
+) -> Table:
+    """Build a Markdown table from a list of rows; display it with ``display(table(...))`` or as a cell's last line.
+
+    Parameters
+    ----------
+    rows : sequence of sequences
+        One sequence of cell values per row, each as long as ``header``.
+    header : sequence of str
+        The column titles.
+    formats : sequence of str or None, or mapping from column index to str, optional
+        A format spec per column (``".3f"``, ``",d"``, ``".1%"``) applied to that column's values; ``None`` (the
+        default for every column) writes ``str(value)``. Strings are never formatted.
+    align : str, optional
+        One letter per column, ``"l"``, ``"c"`` or ``"r"``; by default text columns are left-aligned and columns
+        whose values are all numbers right-aligned.
+
+    Returns
+    -------
+    Table
+        An object Jupyter renders as Markdown; ``str()`` gives the Markdown source.
+
+    Examples
+    --------
+    >>> print(table([["ReLU", 0.981], ["tanh", 0.97]], ["activation", "accuracy"], formats=[None, ".2f"]))
+    | activation | accuracy |
+    | :--- | ---: |
+    | ReLU | 0.98 |
+    | tanh | 0.97 |
+    """
+    header = [str(h) for h in header]
+    n = len(header)
+    if n == 0:
+        raise ValueError("header must name at least one column, got an empty header")
+    rows = [list(row) for row in rows]
+    for i, row in enumerate(rows):
+        if len(row) != n:
+            raise ValueError(f"rows[{i}] must have {n} cells (one per header column), got {len(row)}")
+    if isinstance(formats, Mapping):
+        specs: list[str | None] = [formats.get(j) for j in range(n)]
+    elif formats is None:
+        specs = [None] * n
+    else:
+        specs = list(formats)
+        if len(specs) != n:
+            raise ValueError(f"formats must have {n} entries (one per header column), got {len(specs)}")
+    if align is None:
+        align = "".join("r" if rows and all(_is_number(row[j]) for row in rows) else "l" for j in range(n))
+    if len(align) != n or set(align) - set("lcr"):
+        raise ValueError(f"align must be {n} letters among 'l', 'c', 'r', got {align!r}")
+    rule = {"l": ":---", "c": ":---:", "r": "---:"}
+    lines = [_row(header), _row([rule[a] for a in align])]
+    lines += [_row([_cell(value, spec) for value, spec in zip(row, specs)]) for row in rows]
+    return Table("\n".join(lines))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Number) and not isinstance(value, bool)
+
+
+def _cell(value: Any, spec: str | None) -> str:
+    text = str(value) if spec is None or isinstance(value, str) else format(value, spec)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def limit_blas_threads(n: int = 1) -> None:
+    """Run BLAS (NumPy's matrix products) on ``n`` threads for the rest of the kernel.
+
+    The chapters multiply many small matrices, for which one thread is fastest: several threads spend more time
+    synchronizing than multiplying, the more so when notebooks run two at a time. The environment variables cover a
+    BLAS that is not loaded yet; threadpoolctl changes the one NumPy has already loaded.
+
+    Parameters
+    ----------
+    n : int, optional
+        The number of threads (default 1).
+    """
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"n must be an int, got {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    for var in _BLAS_ENV:
+        os.environ[var] = str(n)
+    from threadpoolctl import threadpool_limits
+
+    _LIMITS[:] = [threadpool_limits(limits=n, user_api="blas")]
+
+
+def in_colab() -> bool:
+    """Whether this kernel runs in Google Colab."""
+    return "google.colab" in sys.modules
+
+
+def enable_colab_widgets() -> bool:
+    """In Colab, enable the custom widget manager that third-party widgets (the book's demos) need.
+
+    Returns
+    -------
+    bool
+        ``True`` if it was enabled, ``False`` outside Colab.
+    """
+    if not in_colab():
+        return False
+    from google.colab import output
+
+    output.enable_custom_widget_manager()
+    return True
+
+
+def setup_chapter(blas_threads: int = 1) -> None:
+    """What the bootstrap cell at the top of every chapter does once dlbook is importable.
+
+    Parameters
+    ----------
+    blas_threads : int, optional
+        BLAS threads for the chapter's matrix products (default 1, see :func:`limit_blas_threads`).
+    """
+    limit_blas_threads(blas_threads)
+    enable_colab_widgets()
