@@ -3,7 +3,8 @@ r"""Logistic regression: the single-hyperplane baseline that a multilayer percep
 For two classes the model is :math:`P(y = 1 \mid x) = \sigma(w^\top x + b)`; its decision boundary
 :math:`w^\top x + b = 0` is one hyperplane (a straight line in 2-D). For :math:`C > 2` classes it is softmax
 regression, :math:`P(y \mid x) = \mathrm{softmax}(W x + b)`, whose boundaries are pieces of hyperplanes. Either way it
-is an MLP with no hidden layer, and is trained the same way.
+is an MLP with no hidden layer, and is trained the same way: with :func:`dlbook.train.fit` (``loss="bce"`` for
+two classes, ``"softmax_ce"`` otherwise).
 """
 
 from __future__ import annotations
@@ -78,31 +79,6 @@ class LogisticRegression(Module):
             value, dz = binary_cross_entropy(z[:, 0], y)
             return value, dz[:, None]
         return softmax_cross_entropy(z, y)
-
-    def fit(self, X: np.ndarray, y: np.ndarray, epochs: int = 2000, lr: float = 0.5) -> list[float]:
-        """Full-batch gradient descent on the cross-entropy; returns the loss before each step.
-
-        Parameters
-        ----------
-        X : (N, D)
-            Inputs.
-        y : (N,)
-            Integer labels in ``[0, n_classes)``.
-        epochs : int
-            Gradient steps.
-        lr : float
-            Step size.
-        """
-        check_positive(epochs, "epochs", integer=True)
-        check_positive(lr, "lr")
-        losses = []
-        for _ in range(epochs):
-            value, dz = self.loss(X, y)
-            self.backward(dz)
-            for key in self.params:
-                self.params[key] -= lr * self.grads[key]
-            losses.append(value)
-        return losses
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """P(class 1) of shape (N,) for two classes, softmax rows (N, C) otherwise."""

@@ -1,24 +1,20 @@
 """A progress display for :func:`dlbook.train.fit` that suits a notebook.
 
-In Jupyter the display is **one** output that is updated in place each epoch (a line of text, optionally a small
-plot of the loss curves), not hundreds of printed lines; outside IPython it rewrites a single terminal line with a
-carriage return and ends it with a newline when training is over.
+In Jupyter the display is **one** output that is updated in place at each record of the history (a line of text,
+optionally a small plot of the loss curves), not hundreds of printed lines; outside IPython it rewrites a single
+terminal line with a carriage return and ends it with a newline when training is over.
 """
 
 from __future__ import annotations
 
 import math
 import sys
-import time
-from collections.abc import Callable
 from typing import Any, TextIO
-
-import numpy as np
 
 from dlbook._checks import check_positive
 from dlbook.layers import Module
 
-__all__ = ["ProgressBar", "StepLossRecorder", "format_epoch", "in_notebook"]
+__all__ = ["ProgressBar", "format_record", "in_notebook"]
 
 
 def in_notebook() -> bool:
@@ -37,24 +33,29 @@ def _fmt(value: float, percent: bool = False) -> str:
     return f"{100 * value:.1f}%" if percent else f"{value:.4f}"
 
 
-def format_epoch(history: Any, epochs: int | None = None, width: int = 20) -> str:
-    """One line describing the last epoch of ``history``: a bar (if ``epochs`` is known), losses, accuracies, time.
+def format_record(history: Any, epochs: int | None = None, steps: int | None = None, width: int = 20) -> str:
+    """One line describing the last record of ``history``: a bar (if the plan is known), losses, accuracies, time.
 
     Parameters
     ----------
     history : dlbook.train.History
-        The record so far (at least one epoch).
+        The record so far (at least one record).
     epochs : int, optional
-        Planned number of epochs, for the bar and the ``k/n`` count.
+        Planned number of epochs (an epoch-based run), for the bar and the ``k/n`` count.
+    steps : int, optional
+        Planned number of steps (a step-based run): the line then counts steps.
     width : int
         Characters of the bar.
     """
-    k = len(history.train_loss)
-    if epochs:
-        filled = min(width, round(width * k / epochs))
-        head = f"epoch {k:>{len(str(epochs))}}/{epochs} [{'#' * filled}{'.' * (width - filled)}]"
+    if steps:
+        done, total, unit = history.steps[-1], steps, "step"
     else:
-        head = f"epoch {k}"
+        done, total, unit = len(history.train_loss), epochs, "epoch"
+    if total:
+        filled = min(width, round(width * done / total))
+        head = f"{unit} {done:>{len(str(total))}}/{total} [{'#' * filled}{'.' * (width - filled)}]"
+    else:
+        head = f"{unit} {done}"
     parts = [head, f"loss {_fmt(history.train_loss[-1])}"]
     if history.train_acc and not math.isnan(history.train_acc[-1]):
         parts.append(f"acc {_fmt(history.train_acc[-1], True)}")
@@ -68,14 +69,16 @@ def format_epoch(history: Any, epochs: int | None = None, width: int = 20) -> st
 
 
 class ProgressBar:
-    """Callback for :func:`dlbook.train.fit` showing training progress in one place.
+    """Callback for :func:`dlbook.train.fit` showing training progress in one place, updated at every record.
 
     Parameters
     ----------
     epochs : int, optional
         Planned number of epochs (to draw a bar); without it only the epoch count is shown.
+    steps : int, optional
+        For a step-based run (``fit(..., steps=S)``): the planned number of steps, counted instead of epochs.
     every : int
-        Update the display every ``every`` epochs (the last epoch is always shown).
+        Update the display every ``every`` records (the last planned one is always shown).
     plot : bool
         In a notebook, also draw the training (and validation) loss curves, updated in place.
     stream : file-like, optional
@@ -92,15 +95,20 @@ class ProgressBar:
     def __init__(
         self,
         epochs: int | None = None,
+        steps: int | None = None,
         every: int = 1,
         plot: bool = False,
         stream: TextIO | None = None,
         notebook: bool | None = None,
     ) -> None:
+        if epochs is not None and steps is not None:
+            raise ValueError(f"give epochs or steps, not both; got epochs={epochs!r}, steps={steps!r}")
         if epochs is not None:
             check_positive(epochs, "epochs", integer=True)
+        if steps is not None:
+            check_positive(steps, "steps", integer=True)
         check_positive(every, "every", integer=True)
-        self.epochs, self.every, self.plot = epochs, int(every), bool(plot)
+        self.epochs, self.steps, self.every, self.plot = epochs, steps, int(every), bool(plot)
         self.stream = stream
         self.notebook = notebook
         self.lines: list[str] = []
@@ -113,23 +121,27 @@ class ProgressBar:
         self.lines = []
         self._use_notebook = in_notebook() if self.notebook is None else self.notebook
         if self._use_notebook:
-            from IPython.display import display
+            from IPython.display import display  # IPython is optional: only a notebook display needs it
 
             self._handle = display(self._render(None), display_id=True)
             if self._handle is None:  # no IPython shell after all: fall back to plain text
                 self._use_notebook = False
 
-    def on_epoch_end(self, epoch: int, model: Module, history: Any) -> None:
-        """Update the display (every ``every`` epochs and on the last planned epoch)."""
-        k = epoch + 1
-        if k % self.every and k != self.epochs:
+    def _line(self, history: Any) -> str:
+        return format_record(history, self.epochs, self.steps)
+
+    def on_record(self, model: Module, history: Any) -> None:
+        """Update the display (every ``every`` records and on the last planned one)."""
+        k = len(history.train_loss)
+        last = history.steps[-1] == self.steps if self.steps else k == self.epochs
+        if k % self.every and not last:
             return None
         self._show(history)
         return None
 
     def on_train_end(self, model: Module, history: Any) -> None:
         """Show the final state and close the line."""
-        if history.train_loss and (not self.lines or self.lines[-1] != format_epoch(history, self.epochs)):
+        if history.train_loss and (not self.lines or self.lines[-1] != self._line(history)):
             self._show(history)
         if self._use_notebook:
             if self._fig is not None:
@@ -143,7 +155,7 @@ class ProgressBar:
 
     # --- drawing ------------------------------------------------------------------------------------------------
     def _show(self, history: Any) -> None:
-        line = format_epoch(history, self.epochs)
+        line = self._line(history)
         self.lines.append(line)
         if self._use_notebook:
             self._handle.update(self._render(history))
@@ -168,53 +180,14 @@ class ProgressBar:
             plt.close(self._fig)  # drawn only through the display handle
         ax = self._ax
         ax.clear()
-        epochs = range(1, len(history.train_loss) + 1)
-        ax.plot(epochs, history.train_loss, label="train loss")
+        x = history.steps if self.steps else range(1, len(history.train_loss) + 1)
+        ax.plot(x, history.train_loss, label="train loss")
         if history.val_loss:
-            ax.plot(epochs, history.val_loss, label="validation loss")
-        ax.set_xlabel("epoch")
+            ax.plot(x, history.val_loss, label="validation loss")
+        ax.set_xlabel("step" if self.steps else "epoch")
         ax.set_ylabel("loss")
         ax.set_title(self.lines[-1], fontsize=8)
         ax.legend()
         buf = io.BytesIO()
         self._fig.savefig(buf, format="png")
         return Image(data=buf.getvalue(), format="png")
-
-
-class StepLossRecorder:
-    """A loss function for :func:`dlbook.train.fit` that also records the loss of every step and when it happened.
-
-    ``fit`` records one number per epoch; pass ``loss=StepLossRecorder()`` to see every mini-batch. (Validation
-    batches go through the loss too: train without ``X_val`` for a pure per-step record, or read
-    :attr:`values` only for what you need.)
-
-    Parameters
-    ----------
-    loss : str or callable
-        The loss to wrap: ``"softmax_ce"``, ``"bce"``, ``"mse"`` or a function ``(out, y) -> (loss, dout)``.
-
-    Attributes
-    ----------
-    values : list of float
-        The loss at every call, in order.
-    times : list of float
-        Seconds since the first call, at every call.
-    """
-
-    def __init__(self, loss: str | Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]] = "softmax_ce") -> None:
-        from dlbook.losses import get_loss
-
-        self.loss_fn = get_loss(loss) if isinstance(loss, str) else loss
-        self.values: list[float] = []
-        self.times: list[float] = []
-        self._start: float | None = None
-
-    def __call__(self, out: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        """Compute the wrapped loss and its gradient, and record the loss."""
-        now = time.perf_counter()
-        if self._start is None:
-            self._start = now
-        value, grad = self.loss_fn(out, y)
-        self.values.append(float(value))
-        self.times.append(now - self._start)
-        return value, grad
