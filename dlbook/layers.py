@@ -437,8 +437,7 @@ class Embedding(Module):
         check_positive(std, "std")
         self.dtype = float_dtype(dtype)
         self.vocab_size, self.embed_dim = int(vocab_size), int(embed_dim)
-        table = get_rng(rng).standard_normal((self.vocab_size, self.embed_dim)) * std  # N(0, std^2), as torch
-        self.params["W"] = table.astype(self.dtype)
+        self.params["W"] = initialize("normal", (self.vocab_size, self.embed_dim), get_rng(rng), self.dtype, std=std)
 
     def forward(self, ids: np.ndarray) -> np.ndarray:
         ids = _as_ids(ids, "ids", self.vocab_size)
