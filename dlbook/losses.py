@@ -16,84 +16,98 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dlbook._checks import as_float_array, check_finite, check_labels, check_ndim
-from dlbook.activations import _sigmoid
+from dlbook._checks import as_float_array, check_finite, check_labels
+from dlbook.activations import _log_softmax, sigmoid
 
 __all__ = ["LOSSES", "binary_cross_entropy", "get_loss", "mse", "softmax_cross_entropy"]
 
 
-def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    r"""Mean negative log-likelihood of integer labels under a softmax over the logits.
+def _fmt(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
-    .. math:: L = -\frac1N \sum_n \log \mathrm{softmax}(z_n)_{y_n}
-              = \frac1N \sum_n \Big(\log\sum_c e^{z_{nc}} - z_{n y_n}\Big)
+
+def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    r"""Mean negative log-likelihood of integer labels under a softmax over the last axis of the logits.
+
+    .. math:: L = -\frac1M \sum_m \log \mathrm{softmax}(z_m)_{y_m}
+              = \frac1M \sum_m \Big(\log\sum_c e^{z_{mc}} - z_{m y_m}\Big)
+
+    averaged over all :math:`M` leading positions (the batch, or batch and time for a language model).
 
     Parameters
     ----------
-    logits : (N, C)
-        Unnormalized scores :math:`z`.
-    y : (N,)
-        Integer labels in ``[0, C)``.
+    logits : (..., C)
+        Unnormalized scores :math:`z`: ``(N, C)`` for a classifier, ``(B, T, C)`` for a sequence model.
+    y : (...)
+        Integer labels in ``[0, C)``, one per leading position (the shape of ``logits`` without its last axis).
 
     Returns
     -------
     loss : float
-    dlogits : (N, C)
-        :math:`(\mathrm{softmax}(z) - \mathrm{onehot}(y)) / N`, same dtype as ``logits``.
+    dout : (..., C)
+        :math:`\partial L/\partial z = (\mathrm{softmax}(z) - \mathrm{onehot}(y)) / M`, same dtype as ``logits``.
     """
     z = as_float_array(logits, "logits")
-    check_ndim(z, "logits", 2)
+    if z.ndim < 2:
+        raise ValueError(f"logits must be a 2-D or higher array (..., C), got shape {_fmt(z.shape)} ({z.ndim}-D)")
+    c = z.shape[-1]
+    m = z.size // c if c else int(np.prod(z.shape[:-1]))
+    if c == 0 or m == 0:
+        raise ValueError(f"logits must hold at least one position and one class, got shape {_fmt(z.shape)}")
     check_finite(z, "logits")
-    n, c = z.shape
-    if n == 0:
-        raise ValueError("logits must have at least one row, got shape (0, C)")
-    y = check_labels(y, "y", n_classes=c, n=n)
-    shifted = z - z.max(axis=1, keepdims=True)  # (N, C), max 0 per row
-    log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (N, 1)
-    logp = shifted - log_norm
-    rows = np.arange(n)
-    loss = -float(logp[rows, y].mean())
+    labels = np.asarray(y)
+    if labels.shape != z.shape[:-1]:
+        if labels.ndim == 1 and z.ndim == 2:
+            raise ValueError(f"y must have {z.shape[0]} labels (one per row of logits), got {labels.shape[0]}")
+        raise ValueError(
+            f"y must have shape {_fmt(z.shape[:-1])} (the leading shape of logits), got {_fmt(labels.shape)}"
+        )
+    labels = check_labels(labels.reshape(-1), "y", n_classes=c)
+    z2 = z.reshape(m, c)
+    logp = _log_softmax(z2, axis=-1)  # (M, C), by the log-sum-exp trick
+    rows = np.arange(m)
+    loss = -float(logp[rows, labels].mean())
     dz = np.exp(logp)
-    dz[rows, y] -= 1
-    return loss, dz / z.dtype.type(n)
+    dz[rows, labels] -= 1
+    return loss, (dz / z.dtype.type(m)).reshape(z.shape)
 
 
 def binary_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     r"""Mean binary cross-entropy of targets in [0, 1] under a sigmoid of the logits.
 
-    .. math:: L = \frac1N \sum_n \Big(\log(1 + e^{z_n}) - y_n z_n\Big)
-              = \frac1N \sum_n \Big(\max(z_n, 0) - y_n z_n + \log(1 + e^{-|z_n|})\Big)
+    .. math:: L = \frac1M \sum_m \Big(\log(1 + e^{z_m}) - y_m z_m\Big)
+              = \frac1M \sum_m \Big(\max(z_m, 0) - y_m z_m + \log(1 + e^{-|z_m|})\Big)
 
     The second form never overflows.
 
     Parameters
     ----------
-    logits : (N,)
-        Scores :math:`z`, one per example (:math:`P(y=1) = \sigma(z)`).
-    y : (N,)
+    logits : (N,) or any shape
+        Scores :math:`z`, one per example (:math:`P(y=1) = \sigma(z)`); the mean is over all :math:`M` entries.
+    y : same shape as ``logits``
         Targets in [0, 1] (0/1 labels, or soft targets).
 
     Returns
     -------
     loss : float
-    dlogits : (N,)
-        :math:`(\sigma(z) - y)/N`, same dtype as ``logits``.
+    dout : same shape as ``logits``
+        :math:`(\sigma(z) - y)/M`, same dtype as ``logits``.
     """
     z = as_float_array(logits, "logits")
-    check_ndim(z, "logits", 1)
+    if z.ndim < 1:
+        raise ValueError(f"logits must be a 1-D or higher array, got a scalar of shape {_fmt(z.shape)}")
+    if z.size == 0:
+        raise ValueError(f"logits must not be empty, got shape {_fmt(z.shape)}")
     check_finite(z, "logits")
     t = as_float_array(y, "y")
-    check_ndim(t, "y", 1)
     if t.shape != z.shape:
-        raise ValueError(f"y must have shape {z.shape} (one target per logit), got {t.shape}")
-    if z.size == 0:
-        raise ValueError("logits must not be empty")
+        raise ValueError(f"y must have shape {_fmt(z.shape)} (one target per logit), got {_fmt(t.shape)}")
     if not np.all((t >= 0) & (t <= 1)):
-        raise ValueError("y must hold targets in [0, 1]")
+        raise ValueError("y must hold targets in [0, 1], got values outside it (or NaN)")
     t = t.astype(z.dtype)
-    n = z.shape[0]
+    n = z.size
     loss = float(np.mean(np.maximum(z, 0) - t * z + np.log1p(np.exp(-np.abs(z)))))
-    return loss, (_sigmoid(z) - t) / z.dtype.type(n)
+    return loss, (sigmoid(z) - t) / z.dtype.type(n)
 
 
 def mse(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
@@ -109,7 +123,7 @@ def mse(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
     Returns
     -------
     loss : float
-    dpred : same shape as ``pred``
+    dout : same shape as ``pred``
         :math:`2(\hat y - y)/M`.
     """
     p = as_float_array(pred, "pred")
@@ -133,7 +147,17 @@ LOSSES: dict[str, Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]] 
 
 
 def get_loss(name: str) -> Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]:
-    """Return the loss called ``name`` (``"softmax_ce"``, ``"bce"`` or ``"mse"``)."""
-    if name not in LOSSES:
+    """Return the loss called ``name``.
+
+    Parameters
+    ----------
+    name : {"softmax_ce", "bce", "mse"}
+
+    Returns
+    -------
+    callable
+        ``(out, targets) -> (loss, dout)``.
+    """
+    if not isinstance(name, str) or name not in LOSSES:
         raise ValueError(f"loss must be one of {', '.join(map(repr, LOSSES))}; got {name!r}")
     return LOSSES[name]

@@ -56,9 +56,11 @@ def test_stable_for_huge_logits_and_dtype():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         value, dz = losses.softmax_cross_entropy(np.array([[1e4, -1e4], [-1e4, 1e4]]), np.array([0, 0]))
-        assert value == pytest.approx(1e4) and np.all(np.isfinite(dz))
+        assert value == pytest.approx(1e4)
+        np.testing.assert_allclose(dz, [[0.0, 0.0], [-0.5, 0.5]])  # (softmax - onehot) / N, saturated
         value, dz = losses.binary_cross_entropy(np.array([1e4, -1e4]), np.array([0.0, 0.0]))
-        assert value == pytest.approx(5e3) and np.all(np.isfinite(dz))
+        assert value == pytest.approx(5e3)
+        np.testing.assert_allclose(dz, [0.5, 0.0])  # (sigmoid - y) / N
     _, dz = losses.softmax_cross_entropy(np.zeros((3, 4), dtype=np.float32), np.array([0, 1, 2]))
     assert dz.dtype == np.float32
     _, dz = losses.binary_cross_entropy(np.zeros(3, dtype=np.float32), np.array([0, 1, 1]))
@@ -87,9 +89,47 @@ def test_bad_input():
         losses.binary_cross_entropy(np.zeros(3), np.zeros(2))
     with pytest.raises(ValueError, match=r"y must hold targets in \[0, 1\]"):
         losses.binary_cross_entropy(np.zeros(2), np.array([0.0, 2.0]))
-    with pytest.raises(ValueError, match="logits must be a 1-D"):
-        losses.binary_cross_entropy(np.zeros((2, 1)), np.zeros(2))
+    with pytest.raises(ValueError, match=r"y must have shape \(2, 1\)"):
+        losses.binary_cross_entropy(np.zeros((2, 1)), np.zeros(2))  # would broadcast to (2, 2)
+    with pytest.raises(ValueError, match="logits must not be empty"):
+        losses.binary_cross_entropy(np.zeros(0), np.zeros(0))
+    with pytest.raises(ValueError, match="logits must hold at least one position"):
+        losses.softmax_cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int))
+    with pytest.raises(ValueError, match="logits must hold at least one position"):
+        losses.softmax_cross_entropy(np.zeros((2, 0)), np.zeros(2, dtype=int))
+    with pytest.raises(ValueError, match=r"y must have shape \(2, 3\)"):
+        losses.softmax_cross_entropy(np.zeros((2, 3, 4)), np.zeros((3, 2), dtype=int))
+    with pytest.raises(ValueError, match=r"y must hold labels in \[0, 4\)"):
+        losses.softmax_cross_entropy(z, np.array([0, -1, 2]))
+    with pytest.raises(ValueError, match="y must hold integer"):
+        losses.softmax_cross_entropy(z, np.array(["a", "b", "c"]))
+    with pytest.raises(ValueError, match=r"y must hold targets in \[0, 1\]"):
+        losses.binary_cross_entropy(np.zeros(2), np.array([0.0, np.nan]))
+    with pytest.raises(ValueError, match="pred contains"):
+        losses.mse(np.array([np.inf]), np.zeros(1))
     with pytest.raises(ValueError, match="target must have the shape"):
         losses.mse(np.zeros((3, 1)), np.zeros(3))  # would broadcast to (3, 3)
     with pytest.raises(ValueError, match="loss must be one of"):
         losses.get_loss("hinge")
+
+
+@settings(max_examples=15, deadline=None)
+@given(lead=st.lists(st.integers(1, 3), min_size=1, max_size=3), c=st.integers(1, 5), seed=st.integers(0, 2**31))
+def test_softmax_cross_entropy_over_leading_axes_equals_the_flattened_rows(lead, c, seed):
+    rng = np.random.default_rng(seed)
+    z, y = rng.normal(0, 2, (*lead, c)), rng.integers(0, c, lead)
+    value, dz = losses.softmax_cross_entropy(z, y)
+    flat_value, flat_dz = losses.softmax_cross_entropy(z.reshape(-1, c), y.reshape(-1))
+    assert dz.shape == z.shape and value == flat_value
+    np.testing.assert_array_equal(dz.reshape(-1, c), flat_dz)
+    assert_grad_close(dz, numerical_gradient(lambda: losses.softmax_cross_entropy(z, y)[0], z, 1e-5))
+
+
+def test_binary_cross_entropy_any_shape_and_integer_logits():
+    z, y = np.array([[0.5, -1.0], [2.0, 0.0]]), np.array([[1, 0], [0, 1]])
+    value, dz = losses.binary_cross_entropy(z, y)
+    flat = losses.binary_cross_entropy(z.ravel(), y.ravel())
+    assert value == flat[0] and dz.shape == (2, 2)
+    np.testing.assert_array_equal(dz.ravel(), flat[1])
+    _, dz = losses.binary_cross_entropy(np.array([0, 1]), np.array([1, 0]))  # ints are cast to float64
+    assert dz.dtype == np.float64
