@@ -13,7 +13,7 @@ from dlbook.mlp import MLP
 from dlbook.optim import SGD, Adam
 from dlbook.widgets import MLPPlayground
 from dlbook.widgets._base import PALETTE
-from dlbook.widgets.playground import PlaygroundError, js_init_weights, playground_mlp, train_steps
+from dlbook.widgets.playground import PlaygroundError, js_init_weights, playground_mlp
 
 
 def _xor(n_per: int = 10, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -233,7 +233,7 @@ def test_reset_restores_the_initial_weights():
     assert json.dumps(pg.weights) == initial and pg.epoch == 0 and pg.history == []
 
 
-def test_playground_mlp_and_train_steps_validate():
+def test_playground_mlp_validates():
     model = playground_mlp(n_classes=3, hidden_units=4, hidden_layers=2, activation="gelu", seed=9)
     assert model.sizes == [2, 4, 4, 3]
     np.testing.assert_array_equal(model.params["W1"], js_init_weights([2, 4, 4, 3], 9)["W1"])
@@ -241,10 +241,3 @@ def test_playground_mlp_and_train_steps_validate():
         playground_mlp(hidden_units=0)
     with pytest.raises(ValueError, match="activation"):
         playground_mlp(activation="elu")
-    X, y = _xor(2)
-    with pytest.raises(ValueError, match="optimizer"):
-        train_steps(model, X, y, 3, optimizer="rmsprop")
-    with pytest.raises(ValueError, match="learning_rate"):
-        train_steps(model, X, y, 3, learning_rate=-1.0)
-    with pytest.raises(ValueError, match="same, non-zero number"):
-        train_steps(model, X, y[:3], 3)

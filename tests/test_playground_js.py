@@ -1,8 +1,8 @@
 """The playground's in-page trainer (playground.js) run under Node.js and compared with dlbook.
 
 From the same initial weights and data, 100 full-batch steps in the page's JavaScript and in dlbook (MLP, softmax
-cross-entropy, dlbook.optim's SGD and Adam) give the same weights within 1e-9. The page's seeded initialization and
-its erf (used by GELU) are checked against their Python counterparts too.
+cross-entropy, dlbook.optim's SGD and Adam, trained by dlbook.train.fit) give the same weights within 1e-9. The page's
+seeded initialization and its erf (used by GELU) are checked against their Python counterparts too.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from dlbook.losses import softmax_cross_entropy
 from dlbook.mlp import MLP
 from dlbook.optim import SGD, Adam
+from dlbook.train import ArrayBatches, fit
 from dlbook.widgets._base import esm_path
 from dlbook.widgets.playground import js_init_weights
 
@@ -63,14 +63,11 @@ def _data(n: int, n_classes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _train_dlbook(model: MLP, X, y, optimizer: str, lr: float, steps: int) -> list[float]:
+    """dlbook's one training loop on the full batch: what MLPPlayground.fit runs."""
     opt = SGD(model, lr=lr) if optimizer == "sgd" else Adam(model, lr=lr)
-    losses = []
-    for _ in range(steps):
-        loss, dlogits = softmax_cross_entropy(model.forward(X), y)
-        model.backward(dlogits)
-        opt.step()
-        losses.append(loss)
-    return losses
+    hist = fit(model, ArrayBatches(X, y), loss="softmax_ce", optimizer=opt, steps=steps)
+    assert hist.num_steps == steps and not hist.diverged
+    return hist.step_loss
 
 
 CASES = [

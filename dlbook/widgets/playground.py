@@ -11,8 +11,8 @@ VS Code and in the static HTML book with no kernel. The Python side holds the st
   ``history`` (``[epoch, loss, accuracy]`` rows).
 
 The page's network is exactly :class:`dlbook.mlp.MLP` with sizes ``[2, H, (H), C]``: :meth:`MLPPlayground.to_mlp`
-returns it with the current weights, and :meth:`MLPPlayground.fit` trains it with :mod:`dlbook.optim` and sends the
-new weights to the page. Initial weights are He-normal (variance :math:`2/n_\text{in}`, zero biases) drawn from
+returns it with the current weights, and :meth:`MLPPlayground.fit` trains it with :func:`dlbook.train.fit` and sends
+the new weights to the page. Initial weights are He-normal (variance :math:`2/n_\text{in}`, zero biases) drawn from
 ``seed`` by a small generator (mulberry32 with Box-Muller normals) that Python and the page share, so both sides
 start from the same network.
 """
@@ -28,6 +28,10 @@ import anywidget
 import numpy as np
 import traitlets
 
+from dlbook.losses import softmax_cross_entropy
+from dlbook.mlp import MLP
+from dlbook.optim import SGD, Adam
+from dlbook.train import ArrayBatches, fit
 from dlbook.widgets._base import PALETTE, esm_path
 
 __all__ = [
@@ -37,7 +41,6 @@ __all__ = [
     "PlaygroundError",
     "js_init_weights",
     "playground_mlp",
-    "train_steps",
 ]
 
 #: Hidden activations the playground offers (keys of ``dlbook.activations.ACTIVATIONS``).
@@ -399,8 +402,6 @@ class MLPPlayground(anywidget.AnyWidget):
         dlbook.mlp.MLP
             Sizes :attr:`sizes`, activation ``activation``, parameters copied from ``weights``.
         """
-        from dlbook.mlp import MLP
-
         model = MLP(self.sizes, activation=self.activation, rng=0)
         if not self._weights_match():
             self._init_weights()
@@ -418,10 +419,10 @@ class MLPPlayground(anywidget.AnyWidget):
     def fit(self, steps: int = 100) -> np.ndarray:
         """Train the page's network with dlbook for ``steps`` full-batch steps and send the weights to the page.
 
-        Runs :func:`train_steps` (the page's computation: softmax cross-entropy averaged over the points,
-        :class:`dlbook.optim.SGD` or :class:`dlbook.optim.Adam` with ``learning_rate``). The optimizer starts
-        fresh on each call (Adam's moment estimates are not carried over). If the loss or a weight becomes NaN or
-        infinite, training stops, the last finite weights are kept and a warning says so.
+        Runs :func:`dlbook.train.fit` on the full batch of points (the page's computation: softmax cross-entropy
+        averaged over the points, :class:`dlbook.optim.SGD` or :class:`dlbook.optim.Adam` with ``learning_rate``).
+        The optimizer starts fresh on each call (Adam's moment estimates are not carried over). If the loss or a
+        weight becomes NaN or infinite, training stops, the last finite weights are kept and a warning says so.
 
         Parameters
         ----------
@@ -433,18 +434,29 @@ class MLPPlayground(anywidget.AnyWidget):
         (steps_done,) ndarray
             The loss before each step.
         """
-        from dlbook.losses import softmax_cross_entropy
-
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
+            raise ValueError(f"steps must be a positive integer, got {steps!r}")
         if len(self.points) == 0 or len(np.unique(self.labels)) < 2:
             raise ValueError("fit needs points of at least two classes: place some on the page or call set_data")
         X, y = self.points, self.labels
         model = self.to_mlp()
-        losses = train_steps(model, X, y, steps, optimizer=self.optimizer, learning_rate=self.learning_rate)
-        logits = model.forward(X)
-        final_loss, _ = softmax_cross_entropy(logits, y)
-        acc = float(np.mean(np.argmax(logits, axis=1) == y))
+        optimizer = _make_optimizer(model, self.optimizer, self.learning_rate)
+        with np.errstate(all="ignore"):  # a diverging run overflows on purpose; fit stops it
+            hist = fit(model, ArrayBatches(X, y), loss="softmax_ce", optimizer=optimizer, steps=int(steps))
+            logits = model.forward(X)
+        losses = np.asarray(hist.step_loss)
         history = [list(r) for r in self.history]
-        history.append([self.epoch + len(losses), float(final_loss), acc])
+        if hist.diverged:
+            warnings.warn(
+                f"training diverged after {len(losses)} step(s) (NaN or infinite values): the last finite weights "
+                "are kept; lower the learning rate and start again",
+                UserWarning,
+                stacklevel=2,
+            )
+        if np.all(np.isfinite(logits)):
+            final_loss, _ = softmax_cross_entropy(logits, y)
+            acc = float(np.mean(np.argmax(logits, axis=1) == y))
+            history.append([self.epoch + len(losses), float(final_loss), acc])
         if len(history) > HISTORY_MAX:
             history = history[::2] if len(history) % 2 else history[::2] + [history[-1]]
         with self.hold_sync():
@@ -476,8 +488,6 @@ def playground_mlp(
     -------
     dlbook.mlp.MLP
     """
-    from dlbook.mlp import MLP
-
     for name, value, lo, hi in [
         ("n_classes", n_classes, 2, MAX_CLASSES),
         ("hidden_units", hidden_units, 1, MAX_UNITS),
@@ -495,75 +505,10 @@ def playground_mlp(
     return model
 
 
-def train_steps(
-    model: Any, X: Any, y: Any, steps: int, optimizer: str = "adam", learning_rate: float = 0.03
-) -> np.ndarray:
-    """Full-batch gradient descent on softmax cross-entropy, the page's trainer written with dlbook.
-
-    Each step: logits ``model.forward(X)``, :func:`dlbook.losses.softmax_cross_entropy` (mean over the points),
-    ``model.backward``, then one step of :class:`dlbook.optim.SGD` or :class:`dlbook.optim.Adam` (a fresh optimizer
-    for this call). Training stops early, keeping the last finite weights and warning, if values become NaN or
-    infinite.
-
-    Parameters
-    ----------
-    model : dlbook.mlp.MLP
-        The network (updated in place).
-    X : (N, 2) array-like
-        Points.
-    y : (N,) array-like of int
-        Labels.
-    steps : int
-        Number of steps.
-    optimizer : str
-        ``"sgd"`` or ``"adam"``.
-    learning_rate : float
-        Step size in (0, 10].
-
-    Returns
-    -------
-    (steps_done,) ndarray
-        The loss before each step.
-    """
-    from dlbook.losses import softmax_cross_entropy
-    from dlbook.optim import SGD, Adam
-
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+def _make_optimizer(model: MLP, optimizer: str = "adam", learning_rate: float = 0.03) -> SGD | Adam:
+    """The page's optimizer for ``model``: :class:`dlbook.optim.SGD` (no momentum) or :class:`dlbook.optim.Adam`."""
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}")
     if not (isinstance(learning_rate, int | float | np.floating) and 0 < learning_rate <= MAX_LR):
         raise ValueError(f"learning_rate must be in (0, {MAX_LR:g}], got {learning_rate!r}")
-    X = _Points().validate(None, X)
-    y = _Labels().validate(None, y)
-    if len(y) != len(X) or len(X) == 0:
-        raise ValueError(f"X and y must hold the same, non-zero number of points; got {len(X)} and {len(y)}")
-    opt = SGD(model, lr=learning_rate) if optimizer == "sgd" else Adam(model, lr=learning_rate)
-    losses: list[float] = []
-    before = model.state_dict()
-    diverged = False
-    with np.errstate(all="ignore"):
-        for _ in range(int(steps)):
-            logits = model.forward(X)
-            if not np.all(np.isfinite(logits)):
-                diverged = True
-                break
-            loss, dlogits = softmax_cross_entropy(logits, y)
-            if not math.isfinite(loss):
-                diverged = True
-                break
-            before = model.state_dict()
-            model.backward(dlogits)
-            opt.step()
-            losses.append(loss)
-    if diverged or not all(np.all(np.isfinite(p)) for p in model.params.values()):
-        model.load_state_dict(before)
-        if losses:
-            losses.pop()
-        warnings.warn(
-            f"training diverged after {len(losses)} step(s) (NaN or infinite values): the last finite weights "
-            "are kept; lower the learning rate and start again",
-            UserWarning,
-            stacklevel=2,
-        )
-    return np.asarray(losses)
+    return SGD(model, lr=learning_rate) if optimizer == "sgd" else Adam(model, lr=learning_rate)
