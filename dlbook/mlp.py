@@ -26,16 +26,19 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import DTypeLike
 
-from dlbook._checks import as_float_array, check_finite, check_ndim, check_positive, get_rng
-from dlbook.activations import _sigmoid, get_activation
-from dlbook.init import initialize
-from dlbook.layers import Module
+from dlbook._checks import as_float_array, check_finite, check_positive, float_dtype, get_rng
+from dlbook.activations import get_activation, sigmoid, softmax
+from dlbook.layers import Linear, Module, linear_forward
 
 __all__ = ["MLP"]
 
 
 class MLP(Module):
     r"""Fully connected network with one activation between layers and logits at the end.
+
+    Each :math:`z_l = W_l h_{l-1} + b_l` is computed by a :class:`dlbook.layers.Linear` (forward and backward) and
+    each :math:`h_l = \phi(z_l)` by the activation's kernel from :mod:`dlbook.activations`; the MLP adds what the
+    chapters look at: the stored :math:`z_l`, :math:`h_l` and :math:`\delta_l`, and gradient checkpointing.
 
     Parameters
     ----------
@@ -45,10 +48,10 @@ class MLP(Module):
         Hidden activation, a key of :data:`dlbook.activations.ACTIVATIONS`.
     init : str
         Weight initialization scheme of :mod:`dlbook.init` (biases start at zero).
-    rng : numpy.random.Generator or int
-        Seed or generator for the weights.
+    rng : numpy.random.Generator or int, optional
+        Seed or generator for the weights (``None``: fresh entropy).
     dtype : numpy dtype
-        float64 (default) or float32.
+        float64 (default) or float32: the dtype of the parameters, outputs and gradients (inputs are cast to it).
     checkpoint_every : int, optional
         Gradient checkpointing: keep the pre-activation of every k-th layer only and recompute the others in
         :meth:`backward`. ``None`` (default) keeps everything.
@@ -59,7 +62,11 @@ class MLP(Module):
     Attributes
     ----------
     params : dict
-        ``"W1", "b1", ..., "WL", "bL"`` with ``W_l`` of shape ``(H_l, H_{l-1})`` and ``b_l`` of shape ``(H_l,)``.
+        ``"W1", "b1", ..., "WL", "bL"`` (the text's names) with ``W_l`` of shape ``(H_l, H_{l-1})`` and ``b_l`` of
+        shape ``(H_l,)``.
+    layers : list of Linear
+        The layer that computes :math:`z_l` is ``layers[l-1]``; it holds the same arrays as ``params`` (the MLP's
+        parameters are listed once, under the text's names, so ``layers`` are not children).
     zs, hs : list of ndarray
         After a forward pass without checkpointing: ``zs[l-1]`` is :math:`z_l` (N, H_l) for l = 1..L and ``hs[l]``
         is :math:`h_l` for l = 0..L-1 (``hs[0]`` is the input).
@@ -77,12 +84,14 @@ class MLP(Module):
         sizes: Sequence[int],
         activation: str = "relu",
         init: str = "he",
-        rng: np.random.Generator | int | None = 0,
+        rng: np.random.Generator | int | None = None,
         dtype: DTypeLike = np.float64,
         checkpoint_every: int | None = None,
         keep_deltas: bool = True,
     ) -> None:
         super().__init__()
+        if isinstance(sizes, str) or not isinstance(sizes, Sequence):
+            raise TypeError(f"sizes must be a sequence of positive integers, got {type(sizes).__name__}")
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"sizes must list at least an input and an output size, got {sizes}")
@@ -90,16 +99,16 @@ class MLP(Module):
             check_positive(s, f"sizes[{i}]", integer=True)
         if checkpoint_every is not None:
             check_positive(checkpoint_every, "checkpoint_every", integer=True)
+        self.phi = get_activation(activation)
+        self.dtype = float_dtype(dtype)
         self.sizes = [int(s) for s in sizes]
         self.activation = activation
-        self.phi = get_activation(activation)
-        self.checkpoint_every = checkpoint_every
-        self.keep_deltas = keep_deltas
-        self.dtype = np.dtype(dtype)
+        self.checkpoint_every = None if checkpoint_every is None else int(checkpoint_every)
+        self.keep_deltas = bool(keep_deltas)
         rng = get_rng(rng)
-        for l in range(1, len(sizes)):  # noqa: E741 - l is the layer index of the text
-            self.params[f"W{l}"] = initialize(init, (self.sizes[l], self.sizes[l - 1]), rng, self.dtype)
-            self.params[f"b{l}"] = np.zeros(self.sizes[l], dtype=self.dtype)
+        self.layers = [Linear(a, b, init=init, rng=rng, dtype=self.dtype) for a, b in zip(sizes[:-1], sizes[1:])]
+        for l, layer in enumerate(self.layers, start=1):  # noqa: E741 - l is the layer index of the text
+            self.params[f"W{l}"], self.params[f"b{l}"] = layer.params["W"], layer.params["b"]
         self.zs: list[np.ndarray] = []
         self.hs: list[np.ndarray] = []
         self.deltas: list[np.ndarray] = []
@@ -112,27 +121,31 @@ class MLP(Module):
         """L, the number of linear layers."""
         return len(self.sizes) - 1
 
-    def _layer(self, l: int, h: np.ndarray) -> np.ndarray:  # noqa: E741
-        return h @ self.params[f"W{l}"].T + self.params[f"b{l}"]  # (N, H_l)
+    def _linear(self, l: int) -> Linear:  # noqa: E741
+        """``layers[l-1]``, bound to the current ``params["W{l}"]`` and ``params["b{l}"]`` (however they were set)."""
+        layer = self.layers[l - 1]
+        layer.params["W"], layer.params["b"] = self.params[f"W{l}"], self.params[f"b{l}"]
+        return layer
 
-    def _check_input(self, X: np.ndarray) -> np.ndarray:
-        X = as_float_array(X, "X")
-        check_ndim(X, "X", 2)
-        if X.shape[1] != self.sizes[0]:
-            raise ValueError(f"X must have shape (N, {self.sizes[0]}), got {X.shape}")
-        check_finite(X, "X")
-        return X
+    def _check_input(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x, "x")
+        if x.ndim != 2 or x.shape[1] != self.sizes[0]:
+            raise ValueError(f"x must have shape (N, {self.sizes[0]}), got {x.shape}")
+        if x.shape[0] == 0:
+            raise ValueError(f"x must hold at least one example, got shape {x.shape}")
+        check_finite(x, "x")
+        return x.astype(self.dtype, copy=False)
 
-    def forward(self, X: np.ndarray) -> np.ndarray:
-        """Logits :math:`z_L` of shape (N, C) for inputs ``X`` of shape (N, D)."""
-        X = self._check_input(X)
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Logits :math:`z_L` of shape (N, C) for inputs ``x`` of shape (N, D)."""
+        x = self._check_input(x)
         L, k = self.num_layers, self.checkpoint_every
         self.deltas = []
-        h = X
+        h = x
         if k is None:
-            self.zs, self.hs = [], [X]
+            self.zs, self.hs = [], [x]
             for l in range(1, L + 1):  # noqa: E741
-                z = self._layer(l, h)
+                z = self._linear(l).forward(h)  # keeps h (= hs[l-1]) for its backward
                 self.zs.append(z)
                 if l < L:
                     h = self.phi.fn(z)
@@ -140,45 +153,49 @@ class MLP(Module):
             self._ckpt = {}
             self.stored_bytes = sum(a.nbytes for a in self.zs[:-1]) + sum(a.nbytes for a in self.hs)
         else:
+            # the functional Linear (no cache): only the checkpoints are kept
+            for layer in self.layers:
+                layer._cache = None
             self.zs, self.hs = [], []
-            self._ckpt = {0: X}
+            self._ckpt = {0: x}
             for l in range(1, L + 1):  # noqa: E741
-                z = self._layer(l, h)
+                z, _ = linear_forward(h, self.params[f"W{l}"], self.params[f"b{l}"])
                 if l < L:
                     if l % k == 0:
                         self._ckpt[l] = z
                     h = self.phi.fn(z)
             self.stored_bytes = sum(a.nbytes for a in self._ckpt.values())
         self.peak_bytes = self.stored_bytes
+        self._cache = (x.shape[0], k)
         return z
 
     def _segment(self, start: int, end: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Recompute z_{start+1..end} and h_{start..end-1} from the checkpoint at ``start``."""
+        """Recompute z_{start+1..end} and h_{start..end-1} from the checkpoint at ``start`` (through the layers)."""
         h = self._ckpt[0] if start == 0 else self.phi.fn(self._ckpt[start])
         zs, hs = [], [h]
         for l in range(start + 1, end + 1):  # noqa: E741
-            z = self._layer(l, hs[-1])
+            z = self._linear(l).forward(hs[-1])
             zs.append(z)
             if l < end:
                 hs.append(self.phi.fn(z))
         return zs, hs
 
-    def backward(self, dlogits: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         r"""Backpropagate :math:`\delta_L = \partial L/\partial z_L` (N, C); fill ``grads`` (overwriting) and
-        ``deltas``; return :math:`\partial L/\partial X` (N, D)."""
-        L, k = self.num_layers, self.checkpoint_every
-        if (k is None and not self.zs) or (k is not None and not self._ckpt):
-            raise RuntimeError("MLP.backward called before forward")
-        n = (self.zs[-1] if k is None else self._ckpt[0]).shape[0]
-        delta = as_float_array(dlogits, "dlogits")
-        if delta.shape != (n, self.sizes[-1]):
-            raise ValueError(f"dlogits must have shape ({n}, {self.sizes[-1]}), got {delta.shape}")
+        ``deltas``; return :math:`\partial L/\partial x` (N, D)."""
+        n, k = self._get_cache()
+        if k != self.checkpoint_every:
+            raise RuntimeError("MLP.backward: checkpoint_every changed since the forward pass; run forward again")
+        L = self.num_layers
+        delta = self._check_dout(dout, (n, self.sizes[-1]), self.dtype)
+        check_finite(delta, "dout")
         deltas: list[np.ndarray] = [None] * L  # type: ignore[list-item]
         if k is None:
             segments = [(0, L, self.zs, self.hs)]
         else:
             starts = list(range(0, L, k))
             segments = [(s, min(s + k, L), None, None) for s in reversed(starts)]
+        grads: dict[str, np.ndarray] = {}
         delta_bytes = 0
         for start, end, zs, hs in segments:
             if zs is None:
@@ -191,30 +208,37 @@ class MLP(Module):
                 deltas[l - 1] = delta
                 delta_bytes = delta.nbytes if not self.keep_deltas else delta_bytes + delta.nbytes
                 self.peak_bytes = max(self.peak_bytes, live + delta_bytes)
-                h_prev = hs[l - 1 - start]
-                self.grads[f"W{l}"] = delta.T @ h_prev  # (H_l, H_{l-1}) = sum over the batch of delta_l h_{l-1}^T
-                self.grads[f"b{l}"] = delta.sum(axis=0)
-                back = delta @ self.params[f"W{l}"]  # W_l^T delta_l, as rows: (N, H_{l-1})
+                layer = self.layers[l - 1]
+                back = layer.backward(delta)  # W_l^T delta_l, as rows: (N, H_{l-1}); grads delta_l h_{l-1}^T, delta_l
+                grads[f"W{l}"], grads[f"b{l}"] = layer.grads["W"], layer.grads["b"]
+                if k is not None:
+                    layer._cache = None  # the recomputed segment is released as soon as it is used
                 if l > 1:
                     z_prev = zs[l - 2 - start] if l - 1 > start else self._ckpt[start]
                     delta = back * self.phi.grad(z_prev)  # delta_{l-1}
                 else:
-                    dX = back
+                    dx = back
         self.deltas = deltas if self.keep_deltas else []
-        self.grads = {key: self.grads[key] for key in self.params}  # same order as params
-        return dX
+        self.grads = {key: grads[key] for key in self.params}  # same order as params
+        return dx
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Class probabilities: softmax rows (N, C), or P(class 1) of shape (N,) for a single output."""
-        z = self.forward(X)
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """Class probabilities for inputs ``x`` (N, D).
+
+        Returns
+        -------
+        ndarray
+            Softmax rows (N, C), or P(class 1) of shape (N,) for a network with a single output.
+        """
+        z = self.forward(x)
+        check_finite(z, "logits")  # a diverged network: say so rather than return NaN probabilities
         if z.shape[1] == 1:
-            return _sigmoid(z[:, 0])
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+            return sigmoid(z[:, 0])
+        return softmax(z, axis=1)
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """Predicted class labels (N,) as int64."""
-        z = self.forward(X)
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Predicted class labels (N,) as int64 for inputs ``x`` (N, D)."""
+        z = self.forward(x)
         if z.shape[1] == 1:
             return (z[:, 0] > 0).astype(np.int64)
         return z.argmax(axis=1).astype(np.int64)

@@ -10,7 +10,7 @@ from dlbook.activations import get_activation
 from dlbook.gradcheck import numerical_gradient, relative_error
 from dlbook.losses import softmax_cross_entropy
 from dlbook.mlp import MLP
-from dlbook.train import accuracy, fit
+from dlbook.train import ArrayBatches, accuracy, fit
 
 
 def assert_grad_close(analytic, numeric):
@@ -53,11 +53,11 @@ def test_deltas_follow_the_recursion():
     model = MLP([3, 4, 5, 2], activation="tanh", rng=0)
     X = np.random.default_rng(1).standard_normal((6, 3))
     model.forward(X)
-    dlogits = np.random.default_rng(2).standard_normal((6, 2))
-    model.backward(dlogits)
+    dout = np.random.default_rng(2).standard_normal((6, 2))
+    model.backward(dout)
     phi = get_activation("tanh")
     assert [d.shape for d in model.deltas] == [(6, 4), (6, 5), (6, 2)]
-    np.testing.assert_array_equal(model.deltas[2], dlogits)
+    np.testing.assert_array_equal(model.deltas[2], dout)
     for l in (1, 2):  # noqa: E741
         expected = (model.deltas[l] @ model.params[f"W{l + 1}"]) * phi.grad(model.zs[l - 1])
         np.testing.assert_allclose(model.deltas[l - 1], expected)
@@ -124,23 +124,93 @@ def test_bad_input():
         MLP([2, 0, 2])
     with pytest.raises(ValueError, match="checkpoint_every"):
         MLP([2, 3, 2], checkpoint_every=0)
-    model = MLP([2, 3, 2])
-    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
+    with pytest.raises(TypeError, match="sizes"):
+        MLP(5)
+    with pytest.raises(ValueError, match=r"sizes\[0\]"):
+        MLP([2.5, 3])
+    with pytest.raises(TypeError, match=r"\bdtype\b"):
+        MLP([2, 3], dtype=np.int64)
+    with pytest.raises(ValueError, match=r"\binit scheme\b"):
+        MLP([2, 3], init="orthogonal")
+    model = MLP([2, 3, 2], rng=0)
+    with pytest.raises(ValueError, match=r"^x must have shape \(N, 2\), got \(4, 3\)"):
         model.forward(np.ones((4, 3)))
-    with pytest.raises(ValueError, match="X contains"):
+    with pytest.raises(ValueError, match=r"^x must have shape \(N, 2\), got \(2,\)"):
+        model.forward(np.ones(2))
+    with pytest.raises(ValueError, match=r"^x must hold at least one example"):
+        model.forward(np.ones((0, 2)))
+    with pytest.raises(ValueError, match=r"^x contains 1 NaN"):
         model.forward(np.array([[np.nan, 1.0]]))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="MLP.backward called before forward"):
         MLP([2, 3, 2]).backward(np.ones((1, 2)))
     model.forward(np.ones((4, 2)))
-    with pytest.raises(ValueError, match=r"dlogits must have shape \(4, 2\)"):
+    grads_before = {k: v.copy() for k, v in model.grads.items()}
+    with pytest.raises(ValueError, match=r"^dout must have the shape .* \(4, 2\), got \(4, 1\)"):
         model.backward(np.ones((4, 1)))
+    with pytest.raises(ValueError, match=r"^dout contains"):
+        model.backward(np.full((4, 2), np.inf))
+    assert model.grads.keys() == grads_before.keys()
+
+
+def test_bad_forward_leaves_the_last_pass_intact():
+    model = MLP([2, 3, 2], rng=0)
+    x = np.random.default_rng(0).standard_normal((4, 2))
+    model.forward(x)
+    zs = [z.copy() for z in model.zs]
+    with pytest.raises(ValueError):
+        model.forward(np.ones((4, 5)))
+    for a, b in zip(zs, model.zs, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert model.backward(np.ones((4, 2))).shape == (4, 2)
+
+
+def test_built_on_linear_layers_sharing_the_parameters():
+    from dlbook.layers import Linear
+
+    model = MLP([3, 4, 2], activation="tanh", rng=0)
+    assert [type(layer) for layer in model.layers] == [Linear, Linear] and model.children() == []
+    assert model.layers[0].params["W"] is model.params["W1"]
+    assert [name for name, _, _ in model.named_parameters()] == ["W1", "b1", "W2", "b2"]
+    x = np.random.default_rng(0).standard_normal((5, 3))
+    h = np.tanh(x @ model.params["W1"].T + model.params["b1"])
+    np.testing.assert_array_equal(model.forward(x), h @ model.params["W2"].T + model.params["b2"])
+    model.params["W2"] = np.zeros((2, 4))  # replacing an array (not in place) is followed too
+    np.testing.assert_array_equal(model.forward(x), np.zeros((5, 2)))
+
+
+def test_same_weights_as_before_for_the_same_seed():
+    """The weights of MLP(sizes, rng=0) are He draws from one generator, layer after layer (as before the MLP was
+    built on Linear): the chapters' numbers do not move."""
+    rng = np.random.default_rng(0)
+    model = MLP([3, 5, 2], rng=0)
+    np.testing.assert_array_equal(model.params["W1"], rng.standard_normal((5, 3)) * np.sqrt(2 / 3))
+    np.testing.assert_array_equal(model.params["W2"], rng.standard_normal((2, 5)) * np.sqrt(2 / 5))
+    assert not np.array_equal(MLP([3, 5, 2]).params["W1"], MLP([3, 5, 2]).params["W1"])  # rng=None: fresh
+
+
+def test_dtype_rule():
+    model = MLP([2, 4, 3], rng=0, dtype=np.float32)
+    for x in (np.ones((2, 2)), np.ones((2, 2), dtype=np.int64), np.ones((2, 2), dtype=bool)):
+        z = model.forward(x)
+        assert z.dtype == np.float32
+        assert model.backward(np.ones((2, 3))).dtype == np.float32
+        assert all(g.dtype == np.float32 for g in model.grads.values())
+    z64 = MLP([2, 4, 3], rng=0).forward(np.ones((2, 2), dtype=np.float32))
+    assert z64.dtype == np.float64
+
+
+def test_predict_proba_of_a_diverged_network_raises():
+    model = MLP([2, 3, 2], rng=0)
+    model.params["W2"][...] = np.nan
+    with pytest.raises(ValueError, match="logits contains"):
+        model.predict_proba(np.ones((1, 2)))
 
 
 def test_one_hidden_layer_fits_the_spiral():
     """The MLP chapter's claim: a one-hidden-layer MLP reaches >= 99% training accuracy on the spiral."""
     X, y = data.spiral(300, k=2, noise=0.1, rng=0)
     model = MLP([2, 64, 2], activation="relu", rng=0)
-    history = fit(model, X, y, optimizer=optim.Adam(model, lr=0.01), epochs=2000)
+    history = fit(model, (X, y), loss="softmax_ce", optimizer=optim.Adam(model, lr=0.01), epochs=2000)
     assert accuracy(model, X, y) >= 0.99
     assert history.train_loss[-1] < 0.05
 
@@ -152,8 +222,8 @@ def test_activation_chapter_vanishing_gradient_claims():
     ratios = {}
     for name, init in (("sigmoid", "xavier"), ("tanh", "xavier"), ("relu", "he")):
         net = MLP([64] + [64] * 10 + [10], activation=name, init=init, rng=0)
-        _, dlogits = softmax_cross_entropy(net.forward(X_train[:512]), y_train[:512])
-        net.backward(dlogits)
+        _, dout = softmax_cross_entropy(net.forward(X_train[:512]), y_train[:512])
+        net.backward(dout)
         norms = [np.linalg.norm(net.grads[f"W{i}"]) for i in range(1, 12)]
         ratios[name] = norms[-1] / norms[0]
     assert ratios["sigmoid"] > 1e4
@@ -166,10 +236,15 @@ def test_mlp_chapter_digits_and_collapse_claims():
     X_train, X_test, y_train, y_test = data.load_digits(test_size=0.25, rng=0)
     net = MLP([64, 128, 64, 10], activation="relu", rng=0)
     history = fit(
-        net, X_train, y_train, optimizer=optim.Adam(net, lr=1e-3), epochs=30, batch_size=64, X_val=X_test, y_val=y_test
+        net,
+        ArrayBatches(X_train, y_train, batch_size=64, rng=0),
+        loss="softmax_ce",
+        optimizer=optim.Adam(net, lr=1e-3),
+        epochs=30,
+        val_batches=(X_test, y_test),
     )
     assert history.val_acc[-1] > 0.95
     X, y = data.spiral(300, k=2, noise=0.1, rng=0)
     deep_linear = MLP([2, 32, 32, 32, 32, 2], activation="identity", rng=0)
-    fit(deep_linear, X, y, optimizer=optim.Adam(deep_linear, lr=0.01), epochs=2000)
+    fit(deep_linear, (X, y), loss="softmax_ce", optimizer=optim.Adam(deep_linear, lr=0.01), epochs=2000)
     assert accuracy(deep_linear, X, y) < 0.6
