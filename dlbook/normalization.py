@@ -25,7 +25,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import DTypeLike
 
-from dlbook._checks import as_float_array, check_ndim, check_positive, check_probability, check_shape
+from dlbook._checks import (
+    as_float_array,
+    check_finite,
+    check_ndim,
+    check_positive,
+    check_probability,
+    check_shape,
+    float_dtype,
+)
 from dlbook.layers import Module
 
 __all__ = [
@@ -51,10 +59,13 @@ def _bn_shape(x: np.ndarray) -> tuple[int, ...]:
 def _check_bn_input(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = as_float_array(x, "x")
     check_ndim(x, "x", (2, 3, 4))
+    if x.size == 0:
+        raise ValueError(f"x must not be empty, got shape {x.shape}")
     gamma = as_float_array(gamma, "gamma")
     beta = as_float_array(beta, "beta")
     check_shape(gamma, "gamma", (x.shape[1],))
     check_shape(beta, "beta", (x.shape[1],))
+    check_finite(x, "x")  # one NaN would spread through the batch statistics to every example
     return x, gamma, beta
 
 
@@ -88,6 +99,7 @@ def batchnorm_forward(
         What :func:`batchnorm_backward` needs; ``cache[-2:]`` are the batch mean and biased variance used.
     """
     x, gamma, beta = _check_bn_input(x, gamma, beta)
+    check_positive(eps, "eps")
     axes, shape = _bn_axes(x), _bn_shape(x)
     training = mean is None
     if training:
@@ -163,8 +175,9 @@ class BatchNorm(Module):
     Attributes
     ----------
     buffers : dict
-        ``running_mean`` and ``running_var``: state that is not trained (saved and restored by
-        :class:`dlbook.regularization.EarlyStopping`).
+        ``running_mean`` and ``running_var``: state that is not trained, part of :meth:`state_dict` (so saved and
+        restored with the parameters). A batch holding NaN or infinity raises ``ValueError`` and leaves them as they
+        were.
     """
 
     def __init__(
@@ -174,15 +187,13 @@ class BatchNorm(Module):
         check_positive(num_features, "num_features", integer=True)
         check_probability(momentum, "momentum", allow_one=True)
         check_positive(eps, "eps")
+        self.dtype = float_dtype(dtype)
         self.num_features = int(num_features)
         self.momentum, self.eps = float(momentum), float(eps)
-        self.params["gamma"] = np.ones(self.num_features, dtype=dtype)
-        self.params["beta"] = np.zeros(self.num_features, dtype=dtype)
-        self.buffers = {
-            "running_mean": np.zeros(self.num_features, dtype=dtype),
-            "running_var": np.ones(self.num_features, dtype=dtype),
-        }
-        self._cache: tuple | None = None
+        self.params["gamma"] = np.ones(self.num_features, dtype=self.dtype)
+        self.params["beta"] = np.zeros(self.num_features, dtype=self.dtype)
+        self.buffers["running_mean"] = np.zeros(self.num_features, dtype=self.dtype)
+        self.buffers["running_var"] = np.ones(self.num_features, dtype=self.dtype)
 
     @property
     def running_mean(self) -> np.ndarray:
@@ -199,10 +210,12 @@ class BatchNorm(Module):
         check_ndim(x, "x", (2, 3, 4))
         if x.shape[1] != self.num_features:
             raise ValueError(f"x must have {self.num_features} features on axis 1, got shape {x.shape}")
+        x = x.astype(self.dtype, copy=False)
         p = self.params
         if self.training:
-            out, self._cache = batchnorm_forward(x, p["gamma"], p["beta"], self.eps)
-            mu, var = self._cache[-2:]
+            # every check happens in batchnorm_forward, before the running statistics are touched
+            out, cache = batchnorm_forward(x, p["gamma"], p["beta"], self.eps)
+            mu, var = cache[-2:]
             m = x.size // x.shape[1]
             rm, rv = self.buffers["running_mean"], self.buffers["running_var"]
             rm *= 1.0 - self.momentum
@@ -210,15 +223,17 @@ class BatchNorm(Module):
             rv *= 1.0 - self.momentum
             rv += self.momentum * var * (m / (m - 1))
         else:
-            out, self._cache = batchnorm_forward(
+            out, cache = batchnorm_forward(
                 x, p["gamma"], p["beta"], self.eps, self.buffers["running_mean"], self.buffers["running_var"]
             )
+        self._cache = cache
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        if self._cache is None:
-            raise RuntimeError("BatchNorm.backward called before forward")
-        dx, self.grads["gamma"], self.grads["beta"] = batchnorm_backward(dout, self._cache)
+        cache = self._get_cache()
+        dout = self._check_dout(dout, cache[0].shape, self.dtype)
+        dx, dgamma, dbeta = batchnorm_backward(dout, cache)
+        self.grads["gamma"], self.grads["beta"] = dgamma, dbeta
         return dx
 
     def __repr__(self) -> str:
@@ -248,6 +263,7 @@ def layernorm_forward(
     x = as_float_array(x, "x")
     if x.ndim < 1 or x.shape[-1] < 1:
         raise ValueError(f"x must have a non-empty last axis, got shape {x.shape}")
+    check_finite(x, "x")
     gamma, beta = as_float_array(gamma, "gamma"), as_float_array(beta, "beta")
     check_shape(gamma, "gamma", (x.shape[-1],))
     check_shape(beta, "beta", (x.shape[-1],))
@@ -297,22 +313,24 @@ class LayerNorm(Module):
         super().__init__()
         check_positive(dim, "dim", integer=True)
         check_positive(eps, "eps")
+        self.dtype = float_dtype(dtype)
         self.dim, self.eps = int(dim), float(eps)
-        self.params["gamma"] = np.ones(self.dim, dtype=dtype)
-        self.params["beta"] = np.zeros(self.dim, dtype=dtype)
-        self._cache: tuple | None = None
+        self.params["gamma"] = np.ones(self.dim, dtype=self.dtype)
+        self.params["beta"] = np.zeros(self.dim, dtype=self.dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x, "x")
         if x.ndim < 1 or x.shape[-1] != self.dim:
             raise ValueError(f"x must have shape (..., {self.dim}), got {x.shape}")
+        x = x.astype(self.dtype, copy=False)
         out, self._cache = layernorm_forward(x, self.params["gamma"], self.params["beta"], self.eps)
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        if self._cache is None:
-            raise RuntimeError("LayerNorm.backward called before forward")
-        dx, self.grads["gamma"], self.grads["beta"] = layernorm_backward(dout, self._cache)
+        cache = self._get_cache()
+        dout = self._check_dout(dout, cache[0].shape, self.dtype)
+        dx, dgamma, dbeta = layernorm_backward(dout, cache)
+        self.grads["gamma"], self.grads["beta"] = dgamma, dbeta
         return dx
 
     def __repr__(self) -> str:

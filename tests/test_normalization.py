@@ -147,17 +147,24 @@ def test_layernorm_normalizes_each_row():
 @pytest.mark.parametrize(
     ("call", "word"),
     [
-        (lambda: BatchNorm(3).forward(np.ones((4, 2))), "x"),
-        (lambda: BatchNorm(3).forward(np.ones(3)), "x"),
-        (lambda: BatchNorm(3).forward(np.ones((1, 3))), "more than one"),
-        (lambda: BatchNorm(0), "num_features"),
-        (lambda: BatchNorm(3, momentum=1.5), "momentum"),
-        (lambda: LayerNorm(3).forward(np.ones((2, 4))), "x"),
-        (lambda: LayerNorm(2.5), "dim"),
-        (lambda: batchnorm_forward(np.ones((4, 3)), np.ones(2), np.zeros(3)), "gamma"),
-        (lambda: batchnorm_forward(np.ones((4, 3)), np.ones(3), np.zeros(3), mean=np.zeros(3)), "var"),
-        (lambda: layernorm_forward(np.ones((4, 3)), np.ones(3), np.zeros(4)), "beta"),
-        (lambda: batchnorm_backward(np.ones((2, 3)), batchnorm_forward(np.eye(3), np.ones(3), np.zeros(3))[1]), "dout"),
+        (lambda: BatchNorm(3).forward(np.ones((4, 2))), r"^x must have 3 features on axis 1, got shape \(4, 2\)"),
+        (lambda: BatchNorm(3).forward(np.ones(3)), r"^x must be a 2-D or 3-D or 4-D array"),
+        (lambda: BatchNorm(3).forward(np.ones((1, 3))), r"^x must hold more than one value per feature"),
+        (lambda: BatchNorm(3).forward(np.ones((0, 3))), r"^x must not be empty"),
+        (lambda: BatchNorm(3).forward(np.array([[1.0, np.nan, 0], [0, 0, 0]])), r"^x contains 1 NaN"),
+        (lambda: BatchNorm(0), r"^num_features must be > 0"),
+        (lambda: BatchNorm(3, momentum=1.5), r"^momentum must be in"),
+        (lambda: BatchNorm(3, eps=0.0), r"^eps must be > 0"),
+        (lambda: LayerNorm(3).forward(np.ones((2, 4))), r"^x must have shape \(\.\.\., 3\), got \(2, 4\)"),
+        (lambda: LayerNorm(3).forward(np.array([[np.inf, 0.0, 0.0]])), r"^x contains 1 NaN or infinite"),
+        (lambda: LayerNorm(2.5), r"^dim must be an integer"),
+        (lambda: batchnorm_forward(np.ones((4, 3)), np.ones(2), np.zeros(3)), r"^gamma must have shape \(3,\)"),
+        (lambda: batchnorm_forward(np.ones((4, 3)), np.ones(3), np.zeros(3), mean=np.zeros(3)), r"^var must be given"),
+        (lambda: layernorm_forward(np.ones((4, 3)), np.ones(3), np.zeros(4)), r"^beta must have shape \(3,\)"),
+        (
+            lambda: batchnorm_backward(np.ones((2, 3)), batchnorm_forward(np.eye(3), np.ones(3), np.zeros(3))[1]),
+            r"^dout must have shape \(3, 3\)",
+        ),
     ],
 )
 def test_bad_input_raises(call, word):
@@ -165,8 +172,55 @@ def test_bad_input_raises(call, word):
         call()
 
 
-def test_backward_before_forward_raises():
-    with pytest.raises(RuntimeError):
-        BatchNorm(2).backward(np.ones((2, 2)))
-    with pytest.raises(RuntimeError):
-        LayerNorm(2).backward(np.ones((2, 2)))
+@pytest.mark.parametrize("module", [BatchNorm(2), LayerNorm(2)])
+def test_backward_before_forward_and_wrong_dout(module):
+    with pytest.raises(RuntimeError, match=rf"^{type(module).__name__}.backward called before forward"):
+        module.backward(np.ones((2, 2)))
+    module.forward(np.array([[1.0, 2.0], [3.0, 5.0]]))
+    with pytest.raises(ValueError, match=r"^dout must have the shape .*\(2, 2\), got \(2, 1\)"):
+        module.backward(np.ones((2, 1)))  # would broadcast
+
+
+def test_non_finite_batch_leaves_the_running_statistics_untouched():
+    """One NaN batch must not poison the running statistics (evaluation would return NaN on clean data ever after)."""
+    bn = BatchNorm(2)
+    x = np.random.default_rng(0).standard_normal((8, 2))
+    bn.forward(x)
+    before = {k: v.copy() for k, v in bn.buffers.items()}
+    for bad in (np.nan, np.inf, -np.inf):
+        poisoned = x.copy()
+        poisoned[3, 1] = bad
+        with pytest.raises(ValueError, match=r"^x contains"):
+            bn.forward(poisoned)
+        for k in before:
+            np.testing.assert_array_equal(bn.buffers[k], before[k])
+    assert np.all(np.isfinite(bn.eval().forward(x)))
+    assert bn.backward(np.ones((8, 2))).shape == (8, 2)  # the cache of the last good pass is kept
+
+
+def test_state_dict_holds_the_running_statistics():
+    bn = BatchNorm(3)
+    bn.forward(np.random.default_rng(0).standard_normal((10, 3)) * 3 + 1)
+    state = bn.state_dict()
+    assert set(state) == {"gamma", "beta", "running_mean", "running_var"}
+    fresh = BatchNorm(3)
+    fresh.load_state_dict(state)
+    np.testing.assert_array_equal(fresh.running_mean, bn.running_mean)
+    np.testing.assert_array_equal(fresh.running_var, bn.running_var)
+    x = np.random.default_rng(1).standard_normal((4, 3))
+    np.testing.assert_array_equal(fresh.eval().forward(x), bn.eval().forward(x))
+
+
+def test_dtype_rule_parameters_decide():
+    x64 = np.random.default_rng(0).standard_normal((4, 3))
+    for module in (BatchNorm(3, dtype=np.float32), LayerNorm(3, dtype=np.float32)):
+        for x in (x64, x64.astype(np.float32), (x64 > 0).astype(np.int64)):
+            out = module.forward(x)
+            assert out.dtype == np.float32
+            assert module.backward(np.ones((4, 3))).dtype == np.float32
+            assert {g.dtype for g in module.grads.values()} == {np.dtype(np.float32)}
+    for module in (BatchNorm(3), LayerNorm(3)):
+        assert module.forward(x64.astype(np.float32)).dtype == np.float64
+    for cls in (BatchNorm, LayerNorm):
+        with pytest.raises(TypeError, match=r"\bdtype\b"):
+            cls(3, dtype=np.int32)
