@@ -1,15 +1,11 @@
-"""Dropout, weight-decay penalty and early stopping."""
+"""Dropout and the weight-decay penalty (early stopping is tested with the training loop, in test_train.py)."""
 
 import numpy as np
 import pytest
 
-from dlbook import optim
-from dlbook.data import load_digits
 from dlbook.gradcheck import check_module, numerical_gradient, relative_error
-from dlbook.layers import Activation, Linear, Sequential
-from dlbook.normalization import BatchNorm
-from dlbook.regularization import Dropout, EarlyStopping, dropout_backward, dropout_forward, l2_penalty
-from dlbook.train import History, fit
+from dlbook.layers import Linear, Sequential
+from dlbook.regularization import Dropout, dropout_backward, dropout_forward, l2_penalty
 
 
 def test_dropout_gradcheck_with_fixed_mask():
@@ -63,8 +59,6 @@ def test_dropout_same_seed_same_masks_and_dtype():
         (lambda: Dropout(-0.1), "p"),
         (lambda: dropout_forward(np.ones((2, 2)), 0.5, mask=np.ones(3, bool)), "mask"),
         (lambda: l2_penalty(Sequential(Linear(2, 2)), -1), "weight_decay"),
-        (lambda: EarlyStopping(patience=0), "patience"),
-        (lambda: EarlyStopping(monitor="accuracy"), "monitor"),
     ],
 )
 def test_bad_input_raises(call, word):
@@ -78,63 +72,3 @@ def test_l2_penalty_counts_weights_only_by_default():
     w2 = float(np.sum(model[0].params["W"] ** 2))
     assert l2_penalty(model, 0.1) == pytest.approx(0.05 * w2)
     assert l2_penalty(model, 0.1, include_biases=True) == pytest.approx(0.05 * (w2 + 3))
-
-
-def test_early_stopping_stops_and_restores_best():
-    model = Sequential(Linear(1, 1, rng=0), BatchNorm(1))
-    stopper = EarlyStopping(patience=3)
-    history = History()
-    stopper.on_train_begin(model, history)
-    losses = [1.0, 0.5, 0.4, 0.45, 0.41, 0.42, 0.3]
-    stopped = None
-    for epoch, value in enumerate(losses):
-        model[0].params["W"][...] = epoch
-        model[1].buffers["running_mean"][...] = 10 * epoch
-        history.val_loss.append(value)
-        if stopper.on_epoch_end(epoch, model, history):
-            stopped = epoch
-            break
-    stopper.on_train_end(model, history)
-    assert stopped == 5 and stopper.stopped_epoch == 5
-    assert stopper.best_epoch == 2 and stopper.best == 0.4
-    assert model[0].params["W"][0, 0] == 2
-    assert model[1].buffers["running_mean"][0] == 20
-
-
-def test_early_stopping_on_accuracy_and_missing_metric():
-    model = Sequential(Linear(1, 1, rng=0))
-    stopper = EarlyStopping(patience=2, monitor="val_acc", restore_best=False)
-    h = History()
-    stopper.on_train_begin(model, h)
-    for epoch, acc in enumerate([0.5, 0.6, 0.55, 0.58]):
-        h.val_acc.append(acc)
-        out = stopper.on_epoch_end(epoch, model, h)
-    assert out is True and stopper.best == 0.6 and stopper.best_epoch == 1
-    with pytest.raises(ValueError, match="X_val"):
-        EarlyStopping(monitor="val_loss").on_epoch_end(0, model, History())
-
-
-def _digits_run(seed, callbacks=()):
-    X_tr, X_te, y_tr, y_te = load_digits()
-    rng = np.random.default_rng(seed)
-    model = Sequential(Linear(64, 32, rng=rng), Activation("relu"), Dropout(0.2, rng=rng), Linear(32, 10, rng=rng))
-    hist = fit(
-        model, X_tr[:300], y_tr[:300], optimizer=optim.SGD(model, 0.1, momentum=0.9), epochs=30, batch_size=32,
-        rng=seed, X_val=X_te, y_val=y_te, callbacks=callbacks,
-    )  # fmt: skip
-    return model, hist
-
-
-def test_early_stopping_with_fit_and_same_seed_same_run():
-    stopper = EarlyStopping(patience=3)
-    model, hist = _digits_run(0, [stopper])
-    assert stopper.stopped_epoch is not None and hist.epochs == stopper.stopped_epoch + 1 < 30
-    # the restored model is the best epoch's
-    from dlbook.train import evaluate
-
-    X_tr, X_te, y_tr, y_te = load_digits()
-    assert evaluate(model, X_te, y_te)[0] == pytest.approx(min(hist.val_loss))
-    model2, hist2 = _digits_run(0, [EarlyStopping(patience=3)])
-    assert hist2.train_loss == hist.train_loss and hist2.val_loss == hist.val_loss
-    _, hist3 = _digits_run(1, [EarlyStopping(patience=3)])
-    assert hist3.train_loss != hist.train_loss
