@@ -8,6 +8,8 @@ scikit-learn.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from dlbook._checks import check_positive, check_probability, get_rng
@@ -237,3 +239,131 @@ def load_digits(
     if not flat:
         X = X.reshape(-1, 1, 8, 8)
     return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Synthetic sequence tasks and their batches
+# --------------------------------------------------------------------------------------------------------------------
+__all__ += ["TeacherForcedBatches", "recall_task", "reversal_task"]
+
+
+def recall_task(
+    n: int, T: int, num_symbols: int = 4, rng: np.random.Generator | int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sequences whose label is their first token: remember a symbol across ``T - 1`` distractors.
+
+    Token ``0 .. num_symbols - 1`` opens each sequence (the symbol to recall); the next ``T - 1`` tokens are drawn
+    from ``num_symbols`` other distractor tokens (ids ``num_symbols .. 2 num_symbols - 1``). The vocabulary thus has
+    ``2 * num_symbols`` tokens and chance accuracy is ``1 / num_symbols``.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences.
+    T : int
+        Length of each sequence.
+    num_symbols : int
+        Number of symbols to recall (and of distractors).
+    rng : numpy.random.Generator or int
+        Seed or generator.
+
+    Returns
+    -------
+    ids : (n, T) int64
+    y : (n,) int64
+    """
+    check_positive(n, "n", integer=True)
+    check_positive(T, "T", integer=True)
+    check_positive(num_symbols, "num_symbols", integer=True)
+    rng = get_rng(rng)
+    y = rng.integers(0, num_symbols, size=n)
+    ids = rng.integers(num_symbols, 2 * num_symbols, size=(n, T))
+    ids[:, 0] = y
+    return ids.astype(np.int64), y.astype(np.int64)
+
+
+def reversal_task(
+    n: int, T: int, num_symbols: int = 10, rng: np.random.Generator | int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """A toy translation task: the target is the source sequence reversed.
+
+    Parameters
+    ----------
+    n : int
+        Number of pairs.
+    T : int
+        Length of each sequence.
+    num_symbols : int
+        Ids lie in ``[0, num_symbols)``; decoders use the extra id ``num_symbols`` as the start-of-sequence token.
+    rng : numpy.random.Generator or int
+        Seed or generator.
+
+    Returns
+    -------
+    src : (n, T) int64
+    tgt : (n, T) int64
+        ``src[:, ::-1]``.
+    """
+    check_positive(n, "n", integer=True)
+    check_positive(T, "T", integer=True)
+    check_positive(num_symbols, "num_symbols", integer=True)
+    src = get_rng(rng).integers(0, num_symbols, size=(n, T)).astype(np.int64)
+    return src, np.ascontiguousarray(src[:, ::-1])
+
+
+class TeacherForcedBatches:
+    """An endless stream of teacher-forced pairs for an encoder-decoder: ``((src, tgt_in), tgt)`` batches.
+
+    Every batch draws ``batch_size`` pairs at random (with replacement) and gives the decoder the target shifted
+    right behind the start token: ``tgt_in = [bos, tgt[:, :-1]]``, to be trained to predict ``tgt``. Pass it to
+    :func:`dlbook.train.fit` with ``steps=...`` (the stream never ends); the model is called as
+    ``model.forward(src, tgt_in)``.
+
+    Parameters
+    ----------
+    src : (N, T_in) int
+        Source sequences.
+    tgt : (N, T_out) int
+        Target sequences.
+    bos : int
+        The start-of-sequence token (an id the targets do not use).
+    batch_size : int
+        Pairs per batch.
+    rng : numpy.random.Generator or int
+        The one generator that draws every batch (seed 0 by default).
+    """
+
+    def __init__(
+        self,
+        src: np.ndarray,
+        tgt: np.ndarray,
+        *,
+        bos: int,
+        batch_size: int,
+        rng: np.random.Generator | int | None = 0,
+    ) -> None:
+        src, tgt = np.asarray(src), np.asarray(tgt)
+        for name, a in (("src", src), ("tgt", tgt)):
+            if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
+                raise ValueError(f"{name} must be a (N, T) array of token ids, got shape {a.shape}")
+            if a.dtype.kind not in "iu":
+                raise ValueError(f"{name} must hold integer token ids, got dtype {a.dtype}")
+        if len(src) != len(tgt):
+            raise ValueError(f"src and tgt must hold the same number of pairs, got {len(src)} and {len(tgt)}")
+        if isinstance(bos, bool) or not isinstance(bos, int | np.integer) or bos < 0:
+            raise ValueError(f"bos must be a non-negative integer token id, got {bos!r}")
+        if np.any(tgt == bos):
+            raise ValueError(f"bos must be an id the targets do not use, got bos={bos}, which occurs in tgt")
+        check_positive(batch_size, "batch_size", integer=True)
+        self.src, self.tgt, self.bos, self.batch_size = src, tgt, int(bos), int(batch_size)
+        self.rng = get_rng(rng)
+
+    def __iter__(self) -> Iterator[tuple[tuple[np.ndarray, np.ndarray], np.ndarray]]:
+        while True:
+            idx = self.rng.integers(0, len(self.src), size=self.batch_size)
+            s, t = self.src[idx], self.tgt[idx]
+            t_in = np.concatenate([np.full((self.batch_size, 1), self.bos), t[:, :-1]], axis=1)
+            yield (s, t_in), t
+
+    def __repr__(self) -> str:
+        return f"TeacherForcedBatches(n={len(self.src)}, batch_size={self.batch_size}, bos={self.bos})"

@@ -5,31 +5,21 @@ pages ``help()`` shows, about 465,000 characters), so nothing is downloaded. A l
 :math:`T` characters and learns to predict, at every position, the character that follows:
 
 .. math:: x_{1:T} = c_{s+1}, \dots, c_{s+T}, \qquad y_{1:T} = c_{s+2}, \dots, c_{s+T+1}.
+
+:class:`WindowBatches` yields such ``(x, y)`` pairs for :func:`dlbook.train.fit`; the models themselves are in
+:mod:`dlbook.language_models`.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Iterator
+from pydoc_data import topics
 
 import numpy as np
 
 from dlbook._checks import check_positive, check_probability, get_rng
 
-__all__ = [
-    "LMHistory",
-    "Vocabulary",
-    "evaluate_language_model",
-    "generate",
-    "load_char_corpus",
-    "load_pydoc_text",
-    "random_windows",
-    "sequence_cross_entropy",
-    "train_language_model",
-    "train_val_split",
-]
+__all__ = ["Vocabulary", "WindowBatches", "load_char_corpus", "load_pydoc_text", "random_windows", "train_val_split"]
 
 
 def load_pydoc_text() -> str:
@@ -40,8 +30,6 @@ def load_pydoc_text() -> str:
     str
         About 465,000 characters of English (with some code), identical on every run.
     """
-    from pydoc_data import topics
-
     return "\n".join(topics.topics[name].strip() for name in sorted(topics.topics))
 
 
@@ -110,7 +98,18 @@ def train_val_split(ids: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndar
 
 
 def load_char_corpus(val_fraction: float = 0.1) -> tuple[Vocabulary, np.ndarray, np.ndarray]:
-    """The pydoc text as ``(vocabulary, train_ids, val_ids)``, ready for :func:`random_windows`."""
+    """The pydoc text as ``(vocabulary, train_ids, val_ids)``, ready for :class:`WindowBatches`.
+
+    Parameters
+    ----------
+    val_fraction : float
+        Share of the text (its end) held out for validation.
+
+    Returns
+    -------
+    vocab : Vocabulary
+    train_ids, val_ids : (L,) int64
+    """
     text = load_pydoc_text()
     vocab = Vocabulary.from_text(text)
     train, val = train_val_split(vocab.encode(text), val_fraction)
@@ -135,147 +134,73 @@ def random_windows(
     x, y : (batch_size, seq_len) int64
         ``y[b, t] = x[b, t + 1]`` inside the stream: the next-token targets.
     """
-    ids = np.asarray(ids)
-    if ids.ndim != 1:
-        raise ValueError(f"ids must be a 1-D array of token ids, got shape {ids.shape}")
+    ids = _check_stream(ids, seq_len)
     check_positive(batch_size, "batch_size", integer=True)
-    check_positive(seq_len, "seq_len", integer=True)
-    if len(ids) < seq_len + 1:
-        raise ValueError(f"ids must hold at least seq_len + 1 = {seq_len + 1} tokens, got {len(ids)}")
     starts = get_rng(rng).integers(0, len(ids) - seq_len, size=batch_size)
     idx = starts[:, None] + np.arange(seq_len + 1)  # (B, T+1)
     win = ids[idx].astype(np.int64)
     return win[:, :-1], win[:, 1:]
 
 
-# --------------------------------------------------------------------------------------------------------------------
-# Training a language model
-# --------------------------------------------------------------------------------------------------------------------
-def sequence_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
-    r"""Mean next-token cross-entropy over every position: :math:`-\frac{1}{BT}\sum_{b,t} \log p(y_{bt})`.
+def _check_stream(ids: np.ndarray, seq_len: int) -> np.ndarray:
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ValueError(f"ids must be a 1-D array of token ids, got shape {ids.shape}")
+    if ids.dtype.kind not in "iu":
+        raise ValueError(f"ids must hold integer token ids, got dtype {ids.dtype}")
+    check_positive(seq_len, "seq_len", integer=True)
+    if len(ids) < seq_len + 1:
+        raise ValueError(f"ids must hold at least seq_len + 1 = {seq_len + 1} tokens, got {len(ids)}")
+    return ids
+
+
+class WindowBatches:
+    """Batches of random windows of a token stream, for training a language model with :func:`dlbook.train.fit`.
+
+    Every batch is ``(x, y)`` from :func:`random_windows`: ``batch_size`` windows of ``seq_len`` tokens at random
+    offsets and the same windows shifted by one (the next-token targets). All batches come from ONE generator, so
+    a seed gives one fixed sequence of batches.
 
     Parameters
     ----------
-    logits : (B, T, V)
-    targets : (B, T) int
+    ids : (L,) int
+        The token stream.
+    batch_size, seq_len : int
+        Windows per batch and their length :math:`T`.
+    num_batches : int, optional
+        Batches per pass; ``None`` (default) is an endless stream, for ``fit(..., steps=...)``.
+    rng : numpy.random.Generator or int, optional
+        The generator (``None``: fresh entropy).
 
-    Returns
-    -------
-    loss : float
-        In nats per character.
-    dlogits : (B, T, V)
+    Examples
+    --------
+    Training windows, and a fixed validation set (a list: the same batches at every evaluation):
+
+    >>> train = WindowBatches(train_ids, batch_size=32, seq_len=64, rng=0)  # doctest: +SKIP
+    >>> val = list(WindowBatches(val_ids, batch_size=32, seq_len=64, num_batches=4, rng=1234))  # doctest: +SKIP
     """
-    from dlbook.losses import softmax_cross_entropy
 
-    logits = np.asarray(logits)
-    if logits.ndim != 3 or np.shape(targets) != logits.shape[:2]:
-        raise ValueError(f"logits must be (B, T, V) and targets (B, T), got {logits.shape} and {np.shape(targets)}")
-    B, T, V = logits.shape
-    loss, d = softmax_cross_entropy(logits.reshape(B * T, V), np.asarray(targets).reshape(B * T))
-    return loss, d.reshape(B, T, V)
+    def __init__(
+        self,
+        ids: np.ndarray,
+        batch_size: int,
+        seq_len: int,
+        num_batches: int | None = None,
+        rng: np.random.Generator | int | None = None,
+    ) -> None:
+        self.ids = _check_stream(ids, seq_len)
+        check_positive(batch_size, "batch_size", integer=True)
+        if num_batches is not None:
+            check_positive(num_batches, "num_batches", integer=True)
+        self.batch_size, self.seq_len = int(batch_size), int(seq_len)
+        self.num_batches = None if num_batches is None else int(num_batches)
+        self.rng = get_rng(rng)
 
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        b = 0
+        while self.num_batches is None or b < self.num_batches:
+            yield random_windows(self.ids, self.batch_size, self.seq_len, self.rng)
+            b += 1
 
-@dataclass
-class LMHistory:
-    """A language model's training record: at each evaluation ``step``, the mean training loss since the last one,
-    the validation loss (nats per character) and the seconds elapsed."""
-
-    steps: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    time: list[float] = field(default_factory=list)
-
-
-def evaluate_language_model(
-    model: Any, ids: np.ndarray, batch_size: int = 64, seq_len: int = 64, n_batches: int = 4, rng: int = 1234
-) -> float:
-    """Mean cross-entropy of ``model`` on ``n_batches`` fixed random windows of ``ids`` (same windows every call)."""
-    rng_ = get_rng(rng)
-    losses = []
-    for _ in range(n_batches):
-        x, y = random_windows(ids, batch_size, seq_len, rng_)
-        losses.append(sequence_cross_entropy(model.forward(x), y)[0])
-    return float(np.mean(losses))
-
-
-def train_language_model(
-    model: Any,
-    train_ids: np.ndarray,
-    val_ids: np.ndarray,
-    *,
-    steps: int = 500,
-    batch_size: int = 32,
-    seq_len: int = 64,
-    lr: float = 3e-3,
-    clip: float = 1.0,
-    eval_every: int = 50,
-    eval_batches: int = 4,
-    rng: np.random.Generator | int | None = 0,
-) -> LMHistory:
-    """Train a next-character model with Adam and gradient-norm clipping on random windows.
-
-    ``model.forward(ids (B, T)) -> logits (B, T, V)`` and ``model.backward(dlogits)``: a
-    :class:`dlbook.rnn.CharLM` or a :class:`dlbook.attention.GPT` alike, so the two are trained and measured the
-    same way. Every ``eval_every`` steps the validation loss is measured on the same ``eval_batches`` windows of
-    ``val_ids``.
-    """
-    from dlbook.optim import Adam, clip_grad_norm
-
-    check_positive(steps, "steps", integer=True)
-    rng = get_rng(rng)
-    opt = Adam(model, lr=lr)
-    hist, recent, t0 = LMHistory(), [], time.perf_counter()
-    for step in range(1, steps + 1):
-        x, y = random_windows(train_ids, batch_size, seq_len, rng)
-        loss, dlogits = sequence_cross_entropy(model.forward(x), y)
-        model.backward(dlogits)
-        clip_grad_norm(model, clip)
-        opt.step()
-        recent.append(loss)
-        if step % eval_every == 0 or step == steps:
-            hist.steps.append(step)
-            hist.train_loss.append(float(np.mean(recent)))
-            hist.val_loss.append(evaluate_language_model(model, val_ids, batch_size, seq_len, eval_batches))
-            hist.time.append(time.perf_counter() - t0)
-            recent = []
-    return hist
-
-
-def generate(
-    model: Any,
-    vocab: Vocabulary,
-    prompt: str,
-    length: int = 200,
-    temperature: float = 0.8,
-    rng: np.random.Generator | int | None = 0,
-) -> str:
-    """Sample ``length`` characters after ``prompt``, one at a time, each from ``softmax(logits / temperature)``.
-
-    A model with a ``step`` method (the LSTM) carries its state forward; any other model (GPT) is re-run on the
-    last ``model.max_len`` characters for every new one.
-    """
-    check_positive(length, "length", integer=True)
-    check_positive(temperature, "temperature")
-    rng = get_rng(rng)
-    ids = list(vocab.encode(prompt))
-    if not ids:
-        raise ValueError("prompt must not be empty")
-
-    def sample(logits: np.ndarray) -> int:
-        z = np.asarray(logits, dtype=np.float64) / temperature
-        p = np.exp(z - z.max())
-        return int(rng.choice(len(p), p=p / p.sum()))
-
-    if hasattr(model, "step"):
-        state = None
-        for i in ids[:-1]:
-            _, state = model.step(np.array([i]), state)
-        for _ in range(length):
-            logits, state = model.step(np.array([ids[-1]]), state)
-            ids.append(sample(logits[0]))
-    else:
-        window = int(getattr(model, "max_len", len(ids) + length))
-        for _ in range(length):
-            ctx = np.array([ids[-window:]])
-            ids.append(sample(model.forward(ctx)[0, -1]))
-    return vocab.decode(ids)
+    def __repr__(self) -> str:
+        return f"WindowBatches(L={len(self.ids)}, batch_size={self.batch_size}, seq_len={self.seq_len})"

@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from dlbook.text import Vocabulary, load_char_corpus, load_pydoc_text, random_windows, train_val_split
+from dlbook.text import (
+    Vocabulary,
+    WindowBatches,
+    load_char_corpus,
+    load_pydoc_text,
+    random_windows,
+    train_val_split,
+)
 
 
 def test_pydoc_text_is_large_english_and_deterministic():
@@ -45,22 +52,22 @@ def test_corpus_covers_the_text():
     assert vocab.size < 200 and len(val) == pytest.approx(0.1 * (len(train) + len(val)), abs=1)
 
 
-def test_language_model_training_and_generation():
-    from dlbook.attention import GPT
-    from dlbook.rnn import CharLM
-    from dlbook.text import generate, sequence_cross_entropy, train_language_model
-
-    text = "the cat sat on the mat. " * 40
-    vocab = Vocabulary.from_text(text)
-    ids = vocab.encode(text)
-    for model in (
-        CharLM(vocab.size, 8, 16, rng=0, dtype=np.float64),
-        GPT(vocab.size, d_model=16, n_heads=2, n_layers=1, max_len=12, rng=0),
-    ):
-        hist = train_language_model(model, ids, ids, steps=60, batch_size=8, seq_len=12, lr=1e-2, eval_every=20)
-        assert hist.steps == [20, 40, 60] and len(hist.val_loss) == 3
-        assert hist.val_loss[-1] < 0.6 * np.log(vocab.size)  # far below uniform guessing
-        sample = generate(model, vocab, "the ", length=30, temperature=0.5, rng=0)
-        assert sample.startswith("the ") and len(sample) == 34
-    with pytest.raises(ValueError, match="logits"):
-        sequence_cross_entropy(np.zeros((2, 3, 4)), np.zeros((2, 4), dtype=int))
+def test_window_batches_are_one_stream_of_random_windows():
+    ids = np.arange(200)
+    stream = WindowBatches(ids, batch_size=4, seq_len=10, rng=0)
+    it = iter(stream)
+    first = [next(it) for _ in range(3)]
+    rng = np.random.default_rng(0)
+    for x, y in first:  # the same windows as random_windows with one generator
+        x_ref, y_ref = random_windows(ids, 4, 10, rng)
+        np.testing.assert_array_equal(x, x_ref)
+        np.testing.assert_array_equal(y, y_ref)
+        np.testing.assert_array_equal(y, x + 1)
+    fixed = list(WindowBatches(ids, batch_size=4, seq_len=10, num_batches=2, rng=1))
+    assert len(fixed) == 2 and fixed[0][0].shape == (4, 10)
+    with pytest.raises(ValueError, match=r"\bseq_len\b"):
+        WindowBatches(ids, 2, 200)
+    with pytest.raises(ValueError, match=r"\bnum_batches\b"):
+        WindowBatches(ids, 2, 5, num_batches=0)
+    with pytest.raises(ValueError, match=r"\bids\b"):
+        WindowBatches(np.linspace(0, 1, 50), 2, 5)
