@@ -17,9 +17,11 @@ Two versions are provided and tested against each other:
   a column of a matrix, the kernels become rows, and one BLAS call does all the dot products.
 
 Pooling (:func:`maxpool2d_forward`, :func:`avgpool2d_forward`, :func:`global_avgpool_forward`) and the module
-classes :class:`Conv2d`, :class:`MaxPool2d`, :class:`AvgPool2d`, :class:`GlobalAvgPool2d` complete the set;
-``BatchNorm2d`` is :class:`dlbook.normalization.BatchNorm`, which normalizes each channel of an ``(N, C, H, W)``
-input.
+classes :class:`Conv2d`, :class:`MaxPool2d`, :class:`AvgPool2d`, :class:`GlobalAvgPool2d` complete the set (batch
+normalization over channels is :class:`dlbook.normalization.BatchNorm`, which accepts ``(N, C, H, W)`` inputs).
+
+dtype: :class:`Conv2d` computes in its parameters' dtype (inputs are cast to it; outputs and gradients have it);
+the functions and the pooling layers follow the input's floating dtype.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import DTypeLike
 
-from dlbook._checks import as_float_array, check_choice, check_ndim, check_positive, get_rng
+from dlbook._checks import as_float_array, check_choice, check_ndim, check_positive, float_dtype, get_rng
 from dlbook.init import initialize
 from dlbook.layers import Module
 
@@ -167,17 +169,27 @@ def conv1d(x: np.ndarray, w: np.ndarray, mode: str = "valid") -> np.ndarray:
 # --------------------------------------------------------------------------------------------------------------
 # 2-D convolution
 # --------------------------------------------------------------------------------------------------------------
+def _check_images(x: Any, name: str = "x") -> np.ndarray:
+    """``x`` as a float array of shape (N, C, H, W) with no empty axis."""
+    x = as_float_array(x, name)
+    check_ndim(x, name, 4)
+    if min(x.shape) == 0:
+        raise ValueError(f"{name} must have shape (N, C, H, W) with every size at least 1, got {x.shape}")
+    return x
+
+
 def _check_conv_inputs(
     x: Any, W: Any, b: Any, stride: Any, padding: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, tuple[int, int], tuple[int, int]]:
-    x = as_float_array(x, "x")
-    check_ndim(x, "x", 4)
+    x = _check_images(x)
     W = as_float_array(W, "W")
     check_ndim(W, "W", 4)
     sh, sw = _pair(stride, "stride")
     ph, pw = _pair(padding, "padding", allow_zero=True)
     N, C, H, Wd = x.shape
     F, Ck, kh, kw = W.shape
+    if min(W.shape) == 0:
+        raise ValueError(f"W must have shape (F, C, k_h, k_w) with every size at least 1, got {W.shape}")
     if Ck != C:
         raise ValueError(f"W must have shape (F, {C}, k_h, k_w) to match the {C} channels of x, got {W.shape}")
     if kh > H + 2 * ph or kw > Wd + 2 * pw:
@@ -310,7 +322,7 @@ def conv2d_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndar
     N, C, H, Wd = x_shape
     F, _, kh, kw = W.shape
     Ho, Wo = (H + 2 * ph - kh) // sh + 1, (Wd + 2 * pw - kw) // sw + 1
-    dout = np.asarray(dout)
+    dout = as_float_array(dout, "dout")
     if dout.shape != (N, F, Ho, Wo):
         raise ValueError(f"dout must have shape {(N, F, Ho, Wo)}, got {dout.shape}")
     dz = dout.astype(W.dtype, copy=False).transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N*Ho*Wo)
@@ -356,8 +368,7 @@ def conv2d(
 # Pooling
 # --------------------------------------------------------------------------------------------------------------
 def _check_pool(x: Any, kernel_size: Any, stride: Any, padding: Any) -> tuple:
-    x = as_float_array(x, "x")
-    check_ndim(x, "x", 4)
+    x = _check_images(x)
     kh, kw = _pair(kernel_size, "kernel_size")
     sh, sw = _pair(kernel_size if stride is None else stride, "stride")
     ph, pw = _pair(padding, "padding", allow_zero=True)
@@ -432,7 +443,7 @@ def maxpool2d_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
     """
     kind, shape, dtype = cache[:3]
     N, C, H, Wd = shape
-    dout = np.asarray(dout, dtype=dtype)
+    dout = as_float_array(dout, "dout").astype(dtype, copy=False)
     dx = np.empty(shape, dtype=dtype) if kind == "fast" else None
     if kind == "fast":
         first_ab, first_cd, use_top = cache[3:]
@@ -500,7 +511,7 @@ def avgpool2d_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
     shape, dtype, (kh, kw), (sh, sw), (ph, pw) = cache
     N, C, H, Wd = shape
     Ho, Wo = (H + 2 * ph - kh) // sh + 1, (Wd + 2 * pw - kw) // sw + 1
-    dout = np.asarray(dout, dtype=dtype)
+    dout = as_float_array(dout, "dout").astype(dtype, copy=False)
     if dout.shape != (N, C, Ho, Wo):
         raise ValueError(f"dout must have shape {(N, C, Ho, Wo)}, got {dout.shape}")
     share = dout / (kh * kw)
@@ -523,8 +534,7 @@ def global_avgpool_forward(x: np.ndarray) -> tuple[np.ndarray, tuple]:
     out : (N, C)
     cache : tuple
     """
-    x = as_float_array(x, "x")
-    check_ndim(x, "x", 4)
+    x = _check_images(x)
     return x.mean(axis=(2, 3)), (x.shape, x.dtype)
 
 
@@ -536,7 +546,7 @@ def global_avgpool_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
     dx : (N, C, H, W)
     """
     shape, dtype = cache
-    dout = np.asarray(dout, dtype=dtype)
+    dout = as_float_array(dout, "dout").astype(dtype, copy=False)
     if dout.shape != shape[:2]:
         raise ValueError(f"dout must have shape {shape[:2]}, got {dout.shape}")
     return np.broadcast_to((dout / (shape[2] * shape[3]))[:, :, None, None], shape).copy()
@@ -584,15 +594,15 @@ class Conv2d(Module):
         super().__init__()
         check_positive(in_channels, "in_channels", integer=True)
         check_positive(out_channels, "out_channels", integer=True)
+        self.dtype = float_dtype(dtype)
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride = _pair(stride, "stride")
         self.padding = _pair(padding, "padding", allow_zero=True)
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
-        self.params["W"] = initialize(init, shape, get_rng(rng), dtype)
+        self.params["W"] = initialize(init, shape, get_rng(rng), self.dtype)
         if bias:
-            self.params["b"] = np.zeros(self.out_channels, dtype=dtype)
-        self._cache: tuple | None = None
+            self.params["b"] = np.zeros(self.out_channels, dtype=self.dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x, "x")
@@ -601,13 +611,16 @@ class Conv2d(Module):
             raise ValueError(
                 f"x must have {self.in_channels} channels (shape (N, {self.in_channels}, H, W)), got {x.shape}"
             )
+        x = x.astype(self.dtype, copy=False)
         out, self._cache = conv2d_forward(x, self.params["W"], self.params.get("b"), self.stride, self.padding)
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        if self._cache is None:
-            raise RuntimeError("Conv2d.backward called before forward")
-        dx, dW, db = conv2d_backward(dout, self._cache)
+        cache = self._get_cache()
+        x_shape, W, _, _, (sh, sw), (ph, pw) = cache
+        (N, _, H, Wd), (F, _, kh, kw) = x_shape, W.shape
+        out_shape = (N, F, (H + 2 * ph - kh) // sh + 1, (Wd + 2 * pw - kw) // sw + 1)
+        dx, dW, db = conv2d_backward(self._check_dout(dout, out_shape, self.dtype), cache)
         self.grads["W"] = dW
         if db is not None:
             self.grads["b"] = db
@@ -628,18 +641,20 @@ class _Pool2d(Module):
         padding: int | tuple[int, int] = 0,
     ) -> None:
         super().__init__()
+        kh, kw = _pair(kernel_size, "kernel_size")
+        if stride is not None:
+            _pair(stride, "stride")
+        ph, pw = _pair(padding, "padding", allow_zero=True)
+        if 2 * ph > kh or 2 * pw > kw:
+            raise ValueError(f"padding ({ph}, {pw}) must be at most half the kernel size ({kh}, {kw})")
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        _pair(kernel_size, "kernel_size")
-        self._cache: tuple | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         out, self._cache = self._forward(x, self.kernel_size, self.stride, self.padding)
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        if self._cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        return self._backward(dout, self._cache)
+        return self._backward(dout, self._get_cache())
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size})"
@@ -667,16 +682,7 @@ class GlobalAvgPool2d(Module):
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        return global_avgpool_backward(dout, self._cache)
+        return global_avgpool_backward(dout, self._get_cache())
 
     def __repr__(self) -> str:
         return "GlobalAvgPool2d()"
-
-
-def __getattr__(name: str) -> Any:
-    # BatchNorm over channels is dlbook.normalization.BatchNorm (which accepts (N, C, H, W)); imported on demand.
-    if name == "BatchNorm2d":
-        from dlbook.normalization import BatchNorm
-
-        return BatchNorm
-    raise AttributeError(f"module 'dlbook.conv' has no attribute {name!r}")

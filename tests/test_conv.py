@@ -25,6 +25,7 @@ from dlbook.conv import (
 )
 from dlbook.gradcheck import check_module, numerical_gradient, relative_error
 from dlbook.layers import Flatten, Linear, Sequential
+from dlbook.normalization import BatchNorm
 
 
 @pytest.mark.parametrize("mode", ["valid", "same", "full"])
@@ -36,11 +37,13 @@ def test_conv1d_equals_numpy_correlate(mode, k):
 
 
 def test_conv1d_rejects_bad_input():
-    with pytest.raises(ValueError, match="w"):
+    with pytest.raises(ValueError, match=r"^w \(length 5\) must not be longer than x \(length 3\)"):
         conv1d(np.ones(3), np.ones(5))
-    with pytest.raises(ValueError, match="mode"):
+    with pytest.raises(ValueError, match=r"^w must hold at least one value"):
+        conv1d(np.ones(3), np.ones(0))
+    with pytest.raises(ValueError, match=r"^mode must be one of 'valid', 'same', 'full'; got 'circular'"):
         conv1d(np.ones(5), np.ones(3), mode="circular")
-    with pytest.raises(ValueError, match="x"):
+    with pytest.raises(ValueError, match=r"^x must be a 1-D array, got shape \(2, 5\)"):
         conv1d(np.ones((2, 5)), np.ones(3))
 
 
@@ -148,13 +151,16 @@ def test_global_avgpool():
 
 
 def test_channel_batchnorm_gradcheck():
-    pytest.importorskip("dlbook.normalization")
-    bn = conv.BatchNorm2d(3)
+    """Batch normalization over the channels of images is dlbook.normalization.BatchNorm (no conv.BatchNorm2d)."""
+    assert not hasattr(conv, "BatchNorm2d")
+    bn = BatchNorm(3)
     rng = np.random.default_rng(6)
-    bn.params["gamma"][:] = rng.uniform(0.5, 1.5, 3) if "gamma" in bn.params else 1.0
+    bn.params["gamma"][:] = rng.uniform(0.5, 1.5, 3)
+    bn.params["beta"][:] = rng.standard_normal(3)
     x = rng.standard_normal((4, 3, 3, 2)) * 2 + 1
     out = bn.forward(x)
-    np.testing.assert_allclose(out.mean(axis=(0, 2, 3)), bn.params.get("beta", np.zeros(3)), atol=1e-10)
+    np.testing.assert_allclose(out.mean(axis=(0, 2, 3)), bn.params["beta"], atol=1e-10)
+    np.testing.assert_allclose(out.std(axis=(0, 2, 3)), bn.params["gamma"], rtol=1e-4)
     errors = check_module(bn, x)
     assert max(errors.values()) < 1e-6, errors
 
@@ -246,10 +252,59 @@ def test_bad_input_errors():
         MaxPool2d(2, 0).forward(x)
     with pytest.raises(ValueError, match="pooling window"):
         MaxPool2d(6).forward(x)
-    with pytest.raises(ValueError, match="dout must have shape"):
-        layer = Conv2d(2, 1, 3, rng=0)
-        layer.forward(x)
+    layer = Conv2d(2, 1, 3, rng=0)
+    layer.forward(x)
+    with pytest.raises(ValueError, match=r"^dout must have the shape .*\(1, 1, 3, 3\), got \(1, 1, 2, 2\)"):
         layer.backward(np.ones((1, 1, 2, 2)))
+
+
+@pytest.mark.parametrize(
+    ("call", "pattern"),
+    [
+        (lambda: conv2d(np.ones((1, 2, 5, 5)), np.ones((1, 2, 0, 0))), r"^W must have shape .* at least 1"),
+        (lambda: conv2d(np.ones((1, 2, 5, 5)), np.ones((0, 2, 3, 3))), r"^W must have shape .* at least 1"),
+        (lambda: conv2d(np.ones((0, 2, 5, 5)), np.ones((1, 2, 3, 3))), r"^x must have shape .* at least 1"),
+        (lambda: Conv2d(2, 1, 0), r"^kernel_size must be > 0"),
+        (lambda: Conv2d(2, 1, (3, 0)), r"^kernel_size must be > 0"),
+        (lambda: Conv2d(2, 1, 3.0), r"^kernel_size must be an integer"),
+        (lambda: Conv2d(2, 1, 6, rng=0).forward(np.ones((1, 2, 5, 5))), r"^the kernel \(6x6\) is larger"),
+        (lambda: Conv2d(2, 1, 3, rng=0).forward(np.ones((1, 2, 5))), r"^x must be a 4-D array"),
+        (lambda: MaxPool2d(0), r"^kernel_size must be > 0"),
+        (lambda: MaxPool2d(2, stride=0), r"^stride must be > 0"),
+        (lambda: AvgPool2d(2, padding=2), r"^padding \(2, 2\) must be at most half"),
+        (lambda: maxpool2d_forward(np.ones((1, 1, 0, 4))), r"^x must have shape .* at least 1"),
+        (lambda: GlobalAvgPool2d().forward(np.ones((2, 3))), r"^x must be a 4-D array"),
+        (lambda: conv2d(np.array([[[["a"]]]]), np.ones((1, 1, 1, 1))), r"^x must hold real numbers"),
+    ],
+)
+def test_bad_sizes_raise_naming_the_argument(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call()
+
+
+@pytest.mark.parametrize("cls", [Conv2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d])
+def test_backward_before_forward_raises_runtime_error(cls):
+    layer = cls(1, 1, 2, rng=0) if cls is Conv2d else cls() if cls is GlobalAvgPool2d else cls(2)
+    with pytest.raises(RuntimeError, match=rf"^{cls.__name__}.backward called before forward"):
+        layer.backward(np.ones((1, 1, 1, 1)))
+
+
+def test_conv2d_dtype_follows_its_parameters():
+    x64 = np.random.default_rng(0).standard_normal((2, 1, 5, 5))
+    layer = Conv2d(1, 2, 3, rng=0, dtype=np.float32)
+    for x in (x64, x64.astype(np.float32), (x64 > 0)):
+        out = layer.forward(x)
+        dx = layer.backward(np.ones(out.shape))  # a float64 dout too
+        assert out.dtype == dx.dtype == np.float32
+        assert layer.grads["W"].dtype == layer.grads["b"].dtype == np.float32
+    layer64 = Conv2d(1, 2, 3, rng=0)
+    out = layer64.forward(x64.astype(np.float32))
+    layer64.backward(np.ones(out.shape, dtype=np.float32))
+    assert out.dtype == np.float64 and layer64.grads["W"].dtype == np.float64
+    with pytest.raises(TypeError, match=r"\bdtype\b"):
+        Conv2d(1, 2, 3, dtype=np.int64)
+    assert MaxPool2d(2).forward(x64.astype(np.float32)).dtype == np.float32  # parameter-free: the input's dtype
+    assert MaxPool2d(2).forward(np.ones((1, 1, 4, 4), dtype=np.int64)).dtype == np.float64
 
 
 @pytest.mark.parametrize(("kernel", "padding"), [(3, 0), (3, 1), ((2, 3), (0, 2)), (1, 0)])
