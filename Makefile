@@ -53,8 +53,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# loadgroup: the tests of one xdist_group (the hosted-service venv, the Binder venv) share a worker and its fixtures.
 unit: $(STAMP)
-	$(BIN)/pytest -n 2 -m "not browser and not jupyterlab" tests
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not browser and not jupyterlab" tests
 
 notebooks: $(STAMP)
 	$(NBENV) $(BIN)/pytest -n 2 --nbmake --nbmake-timeout=300 book

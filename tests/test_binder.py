@@ -1,25 +1,52 @@
 """A chapter runs in a fresh environment installed from requirements.txt alone, as Binder would run it.
 
-Binder installs ``requirements.txt`` from the repository root and starts Jupyter there; a reader then opens a
-notebook, whose working directory is the notebook's folder. This test does the same in a new virtual environment
-(pip's cache makes a second run quick) and executes the MLP chapter with ``book/foundations`` as working directory.
+Binder installs ``requirements.txt`` from the repository root (with the Python of ``runtime.txt``) and starts Jupyter
+there; a reader then opens a notebook, whose working directory is the notebook's folder. This test does the same in
+a new virtual environment and executes the MLP chapter with ``book/foundations`` as working directory. Since
+requirements.txt pins exact versions (tools/pin_requirements.py, from the environment `make test` runs in), this also
+proves that the pinned set installs and works.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import venv
 from pathlib import Path
 
 import pytest
+from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "book" / "foundations" / "mlp.ipynb"
 
 
+def test_requirements_txt_pins_exact_versions_of_the_tested_environment():
+    lines = [ln for ln in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    requirements = [ln for ln in lines if not ln.startswith("#")]
+    assert requirements[0] == "-e ."
+    loose = [ln for ln in requirements[1:] if not re.fullmatch(r"[A-Za-z0-9._-]+==[A-Za-z0-9.+!_-]+", ln)]
+    assert not loose, f"not pinned: {loose}"
+    names = {ln.split("==")[0].lower() for ln in requirements[1:]}
+    assert {"numpy", "matplotlib", "scikit-learn", "ipywidgets", "anywidget", "jupyter-book", "ipykernel"} <= names
+    assert not names & {"pytest", "ruff", "playwright", "nbmake", "hypothesis", "torch"}, "test tools are not pinned"
+    check = subprocess.run(
+        [sys.executable, "tools/pin_requirements.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_runtime_txt_names_the_tested_python_and_pyproject_allows_it():
+    runtime = (ROOT / "runtime.txt").read_text(encoding="utf-8").strip()
+    assert runtime == f"python-{sys.version_info[0]}.{sys.version_info[1]}"
+    requires = re.search(r'requires-python = "([^"]+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert SpecifierSet(requires.group(1)).contains(runtime.removeprefix("python-") + ".0")
+
+
 @pytest.mark.slow
+@pytest.mark.xdist_group("binder")
 def test_chapter_runs_in_an_environment_from_requirements_txt(tmp_path):
     env_dir = tmp_path / "binder-env"
     venv.EnvBuilder(with_pip=True).create(env_dir)

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TAG = "dlbook-bootstrap"
 TAGS = ["remove-cell", TAG]
 
-TEMPLATE = '''\
+TEMPLATE = """\
 # Makes dlbook importable wherever this notebook runs, then sets up the chapter (hidden in the web book).
 # In a checkout of the course it uses the checkout; elsewhere (Colab, a downloaded copy) it installs dlbook with pip
 # from $DLBOOK_SOURCE if set, else from the course's repository. The same cell starts every chapter: edit it in
@@ -58,7 +58,7 @@ def _install_dlbook(requirement="{requirement}"):
 _install_dlbook()
 from dlbook.book import setup_chapter
 
-setup_chapter()  # one BLAS thread (small matrices); in Colab, the widget manager the demos need'''
+setup_chapter()  # one BLAS thread (small matrices); in Colab, the widget manager the demos need"""
 
 
 def repository_requirement(config: Path = ROOT / "_config.yml") -> str:
