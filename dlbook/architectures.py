@@ -14,7 +14,8 @@ modules, residual blocks and dense blocks) traced over an input shape. From that
 publication.
 
 **Small trainable versions** built from dlbook modules: :func:`lenet5` (the modern LeNet-5 with ReLU and max
-pooling), :class:`ResidualBlock`, :class:`DenseBlock`, :func:`small_resnet` and :func:`small_densenet`.
+pooling), :func:`basic_block` (ResNet's basic block: a :class:`dlbook.layers.ResidualBlock` around
+conv-BN-ReLU-conv-BN, then a ReLU), :class:`DenseBlock`, :func:`small_resnet` and :func:`small_densenet`.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import DTypeLike
 
-from dlbook._checks import check_choice, check_positive, get_rng
+from dlbook._checks import as_float_array, check_choice, check_positive, float_dtype, get_rng
 from dlbook.conv import AvgPool2d, Conv2d, GlobalAvgPool2d, MaxPool2d
-from dlbook.layers import Activation, Flatten, Linear, Module, Sequential
+from dlbook.layers import Activation, Flatten, Linear, Module, ResidualBlock, Sequential
 from dlbook.normalization import BatchNorm
 
 __all__ = [
@@ -36,8 +37,8 @@ __all__ = [
     "Architecture",
     "DenseBlock",
     "LayerInfo",
-    "ResidualBlock",
     "architecture",
+    "basic_block",
     "history",
     "lenet5",
     "small_densenet",
@@ -114,15 +115,6 @@ class Architecture:
     def depth(self) -> int:
         """Weighted layers on the longest input-to-output path."""
         return max(layer.depth for layer in self.layers)
-
-    @property
-    def output_shape(self) -> tuple[int, ...]:
-        """Shape of the network's output for one image."""
-        return self.layers[-1].out_shape
-
-    def count(self, kind: str) -> int:
-        """Number of layers of the given kind (``"conv"``, ``"linear"``, ``"bn"``, ...)."""
-        return sum(layer.kind == kind for layer in self.layers)
 
     def __repr__(self) -> str:
         return (
@@ -384,7 +376,7 @@ def lenet5(
     num_classes: int = 10,
     activation: str = "relu",
     pool: str = "max",
-    rng: np.random.Generator | int | None = 0,
+    rng: np.random.Generator | int | None = None,
     dtype: DTypeLike = np.float64,
 ) -> Sequential:
     """The modern LeNet-5 for ``(N, 1, 32, 32)`` images: two conv-pool stages and three dense layers.
@@ -402,10 +394,19 @@ def lenet5(
     pool : {"max", "avg"}
         Subsampling by 2x2 max or average pooling.
     rng : numpy.random.Generator or int, optional
+        Source of the weights (``None``: fresh entropy).
     dtype : numpy dtype
+        float32 or float64.
+
+    Returns
+    -------
+    Sequential
+        Maps ``(N, 1, 32, 32)`` images to ``(N, num_classes)`` logits.
     """
     check_positive(num_classes, "num_classes", integer=True)
     check_choice(pool, "pool", ("max", "avg"))
+    Activation(activation)  # an unknown name raises before any weight is drawn
+    float_dtype(dtype)
     rng = get_rng(rng)
     Pool = MaxPool2d if pool == "max" else AvgPool2d
     return Sequential(
@@ -424,14 +425,21 @@ def lenet5(
     )
 
 
-class ResidualBlock(Module):
-    r"""Basic residual block :math:`h = \mathrm{ReLU}(x + F(x))` with :math:`F` = conv-BN-ReLU-conv-BN.
+def basic_block(
+    channels: int,
+    residual: bool = True,
+    norm: bool = True,
+    rng: np.random.Generator | int | None = None,
+    dtype: DTypeLike = np.float64,
+) -> Sequential:
+    r"""ResNet's basic block :math:`h = \mathrm{ReLU}(x + F(x))` with :math:`F` = conv-BN-ReLU-conv-BN.
 
-    With ``residual=False`` the same layers without the shortcut, :math:`h = \mathrm{ReLU}(F(x))` (the "plain"
-    block for comparison). With ``norm=False`` the BatchNorm layers are left out.
-
-    The backward adds the two paths: :math:`\partial L/\partial x = \partial L/\partial s + (\partial F/\partial
-    x)^\top \partial L/\partial s`, where :math:`s = x + F(x)`; the first term passes through unchanged.
+    Built as ``Sequential(ResidualBlock(F), Activation("relu"))`` from :class:`dlbook.layers.ResidualBlock`, whose
+    backward adds the two paths: :math:`\partial L/\partial x = \partial L/\partial s + (\partial F/\partial
+    x)^\top \partial L/\partial s` with :math:`s = x + F(x)`; the first term passes through unchanged. With
+    ``residual=False`` the same layers without the shortcut, ``Sequential(*F, Activation("relu"))``,
+    :math:`h = \mathrm{ReLU}(F(x))` (the "plain" block for comparison). With ``norm=False`` the BatchNorm layers are
+    left out (and the convolutions get biases).
 
     Parameters
     ----------
@@ -442,46 +450,27 @@ class ResidualBlock(Module):
     norm : bool
         Whether to use BatchNorm after each convolution.
     rng : numpy.random.Generator or int, optional
+        Source of the two kernels, drawn in order (``None``: fresh entropy).
     dtype : numpy dtype
+        float32 or float64.
+
+    Returns
+    -------
+    Sequential
+        ``(N, channels, H, W) -> (N, channels, H, W)``.
     """
-
-    def __init__(
-        self,
-        channels: int,
-        residual: bool = True,
-        norm: bool = True,
-        rng: np.random.Generator | int | None = 0,
-        dtype: DTypeLike = np.float64,
-    ) -> None:
-        super().__init__()
-        check_positive(channels, "channels", integer=True)
-        rng = get_rng(rng)
-        layers: list[Module] = [Conv2d(channels, channels, 3, padding=1, bias=not norm, rng=rng, dtype=dtype)]
-        if norm:
-            layers.append(BatchNorm(channels, dtype=dtype))
-        layers += [Activation("relu"), Conv2d(channels, channels, 3, padding=1, bias=not norm, rng=rng, dtype=dtype)]
-        if norm:
-            layers.append(BatchNorm(channels, dtype=dtype))
-        self.body = Sequential(*layers)
-        self.out_act = Activation("relu")
-        self.residual = bool(residual)
-
-    def children(self) -> list[Module]:
-        return [self.body, self.out_act]
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        s = self.body.forward(x)
-        if self.residual:
-            s = s + x
-        return self.out_act.forward(s)
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        ds = self.out_act.backward(dout)
-        dx = self.body.backward(ds)
-        return dx + ds if self.residual else dx
-
-    def __repr__(self) -> str:
-        return f"ResidualBlock(residual={self.residual}, body={self.body!r})"
+    check_positive(channels, "channels", integer=True)
+    dt = float_dtype(dtype)
+    rng = get_rng(rng)
+    body: list[Module] = [Conv2d(channels, channels, 3, padding=1, bias=not norm, rng=rng, dtype=dt)]
+    if norm:
+        body.append(BatchNorm(channels, dtype=dt))
+    body += [Activation("relu"), Conv2d(channels, channels, 3, padding=1, bias=not norm, rng=rng, dtype=dt)]
+    if norm:
+        body.append(BatchNorm(channels, dtype=dt))
+    if residual:
+        return Sequential(ResidualBlock(Sequential(*body)), Activation("relu"))
+    return Sequential(*body, Activation("relu"))
 
 
 class DenseBlock(Module):
@@ -494,11 +483,15 @@ class DenseBlock(Module):
     Parameters
     ----------
     in_channels : int
+        Channels of the input.
     growth : int
         Channels each layer adds (the growth rate :math:`k`).
     num_layers : int
+        Layers in the block.
     rng : numpy.random.Generator or int, optional
+        Source of the kernels (``None``: fresh entropy).
     dtype : numpy dtype
+        float32 or float64: the block computes in it (inputs are cast).
     """
 
     def __init__(
@@ -506,12 +499,13 @@ class DenseBlock(Module):
         in_channels: int,
         growth: int,
         num_layers: int,
-        rng: np.random.Generator | int | None = 0,
+        rng: np.random.Generator | int | None = None,
         dtype: DTypeLike = np.float64,
     ) -> None:
         super().__init__()
         for value, name in ((in_channels, "in_channels"), (growth, "growth"), (num_layers, "num_layers")):
             check_positive(value, name, integer=True)
+        self.dtype = dtype = float_dtype(dtype)
         rng = get_rng(rng)
         self.in_channels, self.growth = int(in_channels), int(growth)
         self.layers = [
@@ -528,12 +522,18 @@ class DenseBlock(Module):
         return self.layers
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        features = [x]
+        x = as_float_array(x, "x")
+        if x.ndim != 4 or x.shape[1] != self.in_channels:
+            raise ValueError(f"x must have shape (N, {self.in_channels}, H, W), got {x.shape}")
+        features = [x.astype(self.dtype, copy=False)]
         for layer in self.layers:
             features.append(layer.forward(np.concatenate(features, axis=1)))  # (N, C_in + i*k, H, W) -> (N, k, H, W)
-        return np.concatenate(features, axis=1)
+        out = np.concatenate(features, axis=1)
+        self._cache = out.shape
+        return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        dout = self._check_dout(dout, self._get_cache(), self.dtype)
         sizes = [self.in_channels] + [self.growth] * len(self.layers)
         grads = list(np.split(dout, np.cumsum(sizes)[:-1], axis=1))  # one gradient per feature map group
         for i in reversed(range(len(self.layers))):
@@ -553,26 +553,44 @@ def small_resnet(
     num_classes: int = 10,
     residual: bool = True,
     norm: bool = True,
-    rng: np.random.Generator | int | None = 0,
+    rng: np.random.Generator | int | None = None,
     dtype: DTypeLike = np.float64,
 ) -> Sequential:
-    """A small residual network: a 3x3 stem, ``num_blocks`` :class:`ResidualBlock`, global average pooling, a dense
+    """A small residual network: a 3x3 stem, ``num_blocks`` :func:`basic_block`, global average pooling, a dense
     classifier. ``residual=False`` gives the plain network with the same layers.
 
     Parameters
     ----------
-    in_channels, channels, num_blocks, num_classes : int
+    in_channels : int
+        Image channels.
+    channels : int
+        Width of the stem and of every block.
+    num_blocks : int
+        Number of blocks (each one an element of the returned ``Sequential``, itself a ``Sequential``).
+    num_classes : int
+        Outputs (logits).
     residual, norm : bool
-        See :class:`ResidualBlock`.
+        See :func:`basic_block`.
     rng : numpy.random.Generator or int, optional
+        Source of the weights, drawn layer by layer (``None``: fresh entropy).
     dtype : numpy dtype
+        float32 or float64.
+
+    Returns
+    -------
+    Sequential
+        ``(N, in_channels, H, W) -> (N, num_classes)``.
     """
+    for value, name in ((in_channels, "in_channels"), (channels, "channels"), (num_classes, "num_classes")):
+        check_positive(value, name, integer=True)
+    check_positive(num_blocks, "num_blocks", integer=True, allow_zero=True)
+    dtype = float_dtype(dtype)
     rng = get_rng(rng)
     stem: list[Module] = [Conv2d(in_channels, channels, 3, padding=1, bias=not norm, rng=rng, dtype=dtype)]
     if norm:
         stem.append(BatchNorm(channels, dtype=dtype))
     stem.append(Activation("relu"))
-    blocks = [ResidualBlock(channels, residual, norm, rng, dtype) for _ in range(num_blocks)]
+    blocks = [basic_block(channels, residual, norm, rng, dtype) for _ in range(num_blocks)]
     return Sequential(*stem, *blocks, GlobalAvgPool2d(), Linear(channels, num_classes, rng=rng, dtype=dtype))
 
 
@@ -582,7 +600,7 @@ def small_densenet(
     growth: int = 8,
     num_layers: int = 4,
     num_classes: int = 10,
-    rng: np.random.Generator | int | None = 0,
+    rng: np.random.Generator | int | None = None,
     dtype: DTypeLike = np.float64,
 ) -> Sequential:
     """A small dense network: a 3x3 stem, one :class:`DenseBlock`, BN-ReLU, global average pooling, a classifier.
@@ -594,9 +612,20 @@ def small_densenet(
     growth, num_layers : int
         See :class:`DenseBlock`.
     num_classes : int
+        Outputs (logits).
     rng : numpy.random.Generator or int, optional
+        Source of the weights (the dense block's kernels are drawn first, then the stem's).
     dtype : numpy dtype
+        float32 or float64.
+
+    Returns
+    -------
+    Sequential
+        ``(N, in_channels, H, W) -> (N, num_classes)``.
     """
+    for value, name in ((in_channels, "in_channels"), (channels, "channels"), (num_classes, "num_classes")):
+        check_positive(value, name, integer=True)
+    dtype = float_dtype(dtype)
     rng = get_rng(rng)
     block = DenseBlock(channels, growth, num_layers, rng, dtype)
     return Sequential(
