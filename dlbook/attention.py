@@ -330,7 +330,7 @@ def chunked_attention(
             s = qi @ np.swapaxes(k[..., j0:j1, :], -1, -2)  # (..., bq, bk): one tile only
             keep = _tile_keep(mask, causal, i0, i1, j0, j1)
             if keep is not None:
-                s = np.where(keep, s, -np.inf)
+                np.copyto(s, -np.inf, where=~keep)
             m_new = np.maximum(m, s.max(axis=-1, keepdims=True))
             m_safe = np.where(np.isfinite(m_new), m_new, 0)  # rows with nothing to attend to yet stay at 0
             alpha = np.exp(m - m_safe)  # rescales what was accumulated under the old maximum
@@ -385,7 +385,7 @@ def chunked_attention_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarr
             np.exp(p, out=p)
             keep = _tile_keep(mask, causal, i0, i1, j0, j1)
             if keep is not None:
-                p = np.where(keep, p, 0)
+                np.copyto(p, 0, where=~keep)
             dv[..., j0:j1, :] += np.swapaxes(p, -1, -2) @ doi
             ds = doi @ np.swapaxes(vj, -1, -2)
             ds -= D[..., i0:i1, :]
