@@ -51,6 +51,8 @@ def dropout_forward(
     else:
         mask = np.asarray(mask)
         check_shape(mask, "mask", x.shape)
+        if mask.dtype != bool and not (mask.dtype.kind in "iuf" and np.all((mask == 0) | (mask == 1))):
+            raise ValueError(f"mask must be a boolean keep-mask (or 0/1 values), got dtype {mask.dtype}")
     scale = mask.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
     return x * scale, scale
 
@@ -59,7 +61,7 @@ def dropout_backward(dout: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """Backward of :func:`dropout_forward`: the same mask and scale, applied to the incoming gradient."""
     dout = as_float_array(dout, "dout")
     check_shape(dout, "dout", scale.shape)
-    return dout * scale
+    return dout.astype(scale.dtype, copy=False) * scale
 
 
 class Dropout(Module):
@@ -70,7 +72,8 @@ class Dropout(Module):
     p : float
         Probability of dropping each unit, in [0, 1) (PyTorch's convention: ``p`` is the *drop* rate).
     rng : numpy.random.Generator or int, optional
-        Source of the masks; the same seed gives the same sequence of masks.
+        Source of the masks; the same seed gives the same sequence of masks (``None``: fresh entropy, so two
+        layers built without ``rng`` drop different units).
 
     Attributes
     ----------
@@ -84,23 +87,24 @@ class Dropout(Module):
         self.p = float(p)
         self.rng = get_rng(rng)
         self.freeze_mask = False
-        self._scale: np.ndarray | None = None
+        self._scale: np.ndarray | None = None  # the last mask drawn (kept for freeze_mask)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x, "x")
         if not self.training or self.p == 0.0:
-            self._scale = None
+            self._cache = (x.shape, x.dtype, None)  # the identity
             return x
         mask = None
         if self.freeze_mask and self._scale is not None and self._scale.shape == x.shape:
             mask = self._scale > 0
         out, self._scale = dropout_forward(x, self.p, self.rng, mask)
+        self._cache = (x.shape, x.dtype, self._scale)
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        if self._scale is None:  # evaluation mode or p = 0: the identity
-            return as_float_array(dout, "dout")
-        return dropout_backward(dout, self._scale)
+        shape, dtype, scale = self._get_cache()
+        dout = self._check_dout(dout, shape, dtype)
+        return dout if scale is None else dropout_backward(dout, scale)
 
     def __repr__(self) -> str:
         return f"Dropout(p={self.p:g})"
@@ -118,7 +122,14 @@ def l2_penalty(model: Module, weight_decay: float, include_biases: bool = False)
     include_biases : bool
         Also count one-dimensional parameters (biases, normalization scales); by default only matrices and
         kernels (``ndim >= 2``) are counted.
+
+    Returns
+    -------
+    float
+        The penalty, accumulated in float64.
     """
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be a dlbook Module, got {type(model).__name__}")
     check_positive(weight_decay, "weight_decay", allow_zero=True)
     total = 0.0
     for _, owner, key in model.named_parameters():

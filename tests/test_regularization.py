@@ -55,15 +55,39 @@ def test_dropout_same_seed_same_masks_and_dtype():
 @pytest.mark.parametrize(
     ("call", "word"),
     [
-        (lambda: Dropout(1.0), "p"),
-        (lambda: Dropout(-0.1), "p"),
-        (lambda: dropout_forward(np.ones((2, 2)), 0.5, mask=np.ones(3, bool)), "mask"),
-        (lambda: l2_penalty(Sequential(Linear(2, 2)), -1), "weight_decay"),
+        (lambda: Dropout(1.0), r"^p must be in \[0, 1\), got 1.0"),
+        (lambda: Dropout(-0.1), r"^p must be in \[0, 1\)"),
+        (lambda: dropout_forward(np.ones((2, 2)), 0.5, mask=np.ones(3, bool)), r"^mask must have shape \(2, 2\)"),
+        (lambda: dropout_forward(np.ones(2), 0.5, mask=np.array([0.5, 1.0])), r"^mask must be a boolean keep-mask"),
+        (lambda: dropout_backward(np.ones(3), np.ones(2)), r"^dout must have shape \(2,\)"),
+        (lambda: l2_penalty(Sequential(Linear(2, 2)), -1), r"^weight_decay must be >= 0"),
     ],
 )
 def test_bad_input_raises(call, word):
     with pytest.raises(ValueError, match=word):
         call()
+
+
+def test_dropout_backward_guards():
+    drop = Dropout(0.5, rng=0)
+    with pytest.raises(RuntimeError, match=r"^Dropout.backward called before forward"):
+        drop.backward(np.ones((2, 2)))
+    drop.forward(np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"^dout must have the shape .*\(2, 2\), got \(2, 1\)"):
+        drop.backward(np.ones((2, 1)))  # would broadcast
+    drop.eval().forward(np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"^dout must have the shape"):
+        drop.backward(np.ones(3))  # the identity checks the shape too
+
+
+def test_dropout_rng_none_gives_different_masks():
+    x = np.ones((20, 20))
+    assert not np.array_equal(Dropout(0.5).forward(x), Dropout(0.5).forward(x))
+
+
+def test_l2_penalty_needs_a_module():
+    with pytest.raises(TypeError, match=r"^model must be a dlbook Module"):
+        l2_penalty({"W": np.ones((2, 2))}, 0.1)
 
 
 def test_l2_penalty_counts_weights_only_by_default():
