@@ -123,7 +123,7 @@ def random_shift_rotate(
 
 
 class RandomShiftRotate:
-    """Augmentation usable as the ``transform`` of :func:`dlbook.train.fit`: ``transform(X_batch, rng)``.
+    """Augmentation usable as the ``transform`` of :class:`dlbook.train.ArrayBatches`: ``transform(X_batch, rng)``.
 
     Parameters
     ----------
