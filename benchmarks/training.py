@@ -14,7 +14,7 @@ from dlbook.layers import Activation, Flatten, Linear, Module, Sequential
 from dlbook.losses import softmax_cross_entropy
 from dlbook.mlp import MLP
 from dlbook.optim import SGD, Adam
-from dlbook.train import fit
+from dlbook.train import ArrayBatches, fit
 
 TORCH_ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "gelu": "GELU", "identity": "Identity"}
 
@@ -153,10 +153,10 @@ def lenet_epoch(cfg: Config) -> list[Result]:
             torch_epoch(th, net, topt, Xt, yt, batch, trng)
 
     opt = SGD(model, lr=0.05, momentum=0.9)
-    drng = np.random.default_rng(1)
+    batches = ArrayBatches(X, y, batch_size=batch, rng=1)  # one generator: a new permutation per call
 
     def dl_fn() -> None:
-        fit(model, X, y, optimizer=opt, epochs=1, batch_size=batch, rng=drng)
+        fit(model, batches, loss="softmax_ce", optimizer=opt, epochs=1)
 
     dl, tt = time_pair(cfg, dl_fn, th_fn, repeats=5, warmup=1)
     return [
