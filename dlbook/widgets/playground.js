@@ -349,18 +349,57 @@ export function evaluate(net, act, X, y, N, state = {}) {
   return { loss, acc: correct / N };
 }
 
-// Train from given weights for `steps` full-batch steps: what the Node test calls.
-export function train({ sizes, weights, activation, optimizer, lr, X, y, steps }) {
+// Train from given weights for `steps` full-batch steps: what the Node test calls. `phases` (optional,
+// [{optimizer, lr, steps}, ...]) switches the optimizer between runs of steps the way the page's optimizer buttons do:
+// the weights are kept and only the optimizer's state (Adam's moments and step count) starts again.
+export function train({ sizes, weights, activation, optimizer, lr, X, y, steps, phases }) {
   const net = networkFromLists(sizes, weights);
   if (!net) throw new Error("weights do not match sizes");
   const N = y.length;
   const Xf = Float64Array.from(X.flat());
   const yi = Int32Array.from(y);
-  const opt = makeOptimizer(optimizer, net, lr);
   const state = {};
   const losses = [];
-  for (let s = 0; s < steps; s++) losses.push(trainStep(net, activation, opt, Xf, yi, N, state).loss);
+  for (const ph of phases || [{ optimizer, lr, steps }]) {
+    const opt = makeOptimizer(ph.optimizer, net, ph.lr);
+    for (let s = 0; s < ph.steps; s++) losses.push(trainStep(net, activation, opt, Xf, yi, N, state).loss);
+  }
   return { weights: networkToLists(net), losses };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the page shows for readers' input, kept free of the DOM so that Node can test it.
+// ---------------------------------------------------------------------------------------------------------------
+export const MAX_SEED = 4294967295; // seeds are 32-bit unsigned integers, as in dlbook/widgets/playground.py
+export const DEFAULT_EXTENT = [-1.5, 1.5, -1.5, 1.5];
+
+// The seed the page will use for what the reader typed, and a message when that is not what they typed.
+export function parseSeed(text) {
+  const v = Number(String(text).trim());
+  const limits = "a whole number from 0 to " + MAX_SEED;
+  if (String(text).trim() === "" || !Number.isFinite(v)) return { seed: 0, message: `The seed must be ${limits}: using 0.` };
+  const seed = Math.min(MAX_SEED, Math.max(0, Math.floor(v)));
+  return { seed, message: seed === v ? "" : `The seed must be ${limits}: using ${seed}.` };
+}
+
+// A number for the reader: fixed decimals, or words when it is not finite (the page never shows NaN).
+export function fmtNumber(v, digits = 3, suffix = "") {
+  if (v === null || v === undefined) return "–";
+  return Number.isFinite(v) ? v.toFixed(digits) + suffix : "diverged";
+}
+
+// The view [xmin, xmax, ymin, ymax] that holds `extent` and every point of `pts` ([[x, y, ...], ...]): unchanged
+// when they fit, otherwise a square around both with a 10% margin (as _square_extent in playground.py).
+export function extentFor(pts, extent = DEFAULT_EXTENT) {
+  let [x0, x1, y0, y1] = extent;
+  if (pts.every((p) => p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1)) return extent.slice();
+  for (const p of pts) {
+    x0 = Math.min(x0, p[0]); x1 = Math.max(x1, p[0]); y0 = Math.min(y0, p[1]); y1 = Math.max(y1, p[1]);
+  }
+  const cx = x0 / 2 + x1 / 2;
+  const cy = y0 / 2 + y1 / 2;
+  const half = Math.max(x1 / 2 - x0 / 2, y1 / 2 - y0 / 2) * 1.1;
+  return [cx - half, cx + half, cy - half, cy + half];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -436,8 +475,9 @@ export const PRESETS = {
 // The view.
 // ---------------------------------------------------------------------------------------------------------------
 const COLORS = ["#4e79a7", "#e15759", "#59a14f", "#b07aa1"]; // PALETTE class0..class3 (dlbook/widgets/_base.py)
-const TEAL = "#17a2a2"; // PALETTE output
-const ORANGE = "#f28e2b"; // PALETTE kernel
+const COLOR_NAMES = ["blue", "red", "green", "purple"];
+const TEAL = "#17a2a2"; // PALETTE output: the loss curve
+const ORANGE = "#f28e2b"; // PALETTE kernel: the accuracy curve
 const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const PRESET_NAMES = [
   ["spiral", "Spiral"],
@@ -446,57 +486,79 @@ const PRESET_NAMES = [
   ["circles", "Circles"],
   ["moons", "Moons"],
 ];
-const PLOT = 300; // data area, CSS pixels
-const MARGIN = 22; // axis margin around it
+const OPTIMIZER_LABELS = { sgd: "SGD", adam: "Adam" };
+const MARGIN = 22; // axis margin around the data area, CSS pixels
+const MIN_SIDE = 200; // the plot is square: its side follows the width of its box, within these bounds
+const MAX_SIDE = 600;
 const CURVE_H = 70;
 const HISTORY_MAX = 400;
 const STEPS_PER_FRAME = 5; // about 300 steps a second at 60 frames a second: fast, yet slow enough to watch
+const ANNOUNCE_EVERY_MS = 5000; // while training, the live region reports progress at most this often
+let INSTANCES = 0;
 
+// Colours of text meet WCAG AA (4.5:1) on the widget's backgrounds in light and dark mode: white on the darker teal
+// (5.1:1) and on the darker orange (5.5:1); the curve labels use darker shades in light mode, the palette in dark.
 const CSS = `
 .dlbook-pg { --pg-fg: var(--pst-color-text-base, var(--jp-ui-font-color1, #1f2328));
   --pg-muted: var(--pst-color-text-muted, var(--jp-ui-font-color2, #5f6b76));
   --pg-bg: var(--pst-color-surface, var(--jp-layout-color1, #f6f8fa));
   --pg-card: var(--pst-color-background, var(--jp-layout-color0, #ffffff));
   --pg-border: var(--pst-color-border, var(--jp-border-color1, #d0d7de));
+  --pg-accent: #0f7b7b; --pg-running: #a65200; --pg-loss-text: #0f7b7b; --pg-acc-text: #a65200; --pg-warn: #b3261e;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 13px; color: var(--pg-fg);
   background: var(--pg-bg); border: 1px solid var(--pg-border); border-radius: 10px; padding: 12px;
-  max-width: 780px; box-sizing: border-box; user-select: none; }
+  width: 100%; max-width: 1000px; box-sizing: border-box; user-select: none; -webkit-user-select: none; }
+html[data-theme="dark"] .dlbook-pg, body[data-jp-theme-light="false"] .dlbook-pg, body.vscode-dark .dlbook-pg {
+  --pg-loss-text: #17a2a2; --pg-acc-text: #f28e2b; --pg-warn: #ff8a80; color-scheme: dark; }
 .dlbook-pg * { box-sizing: border-box; }
 .dlbook-pg .pg-top { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin-bottom: 10px; }
 .dlbook-pg button { font: inherit; color: var(--pg-fg); background: var(--pg-card); border: 1px solid var(--pg-border);
-  border-radius: 6px; padding: 4px 10px; cursor: pointer; line-height: 1.4; }
-.dlbook-pg button:hover { border-color: ${TEAL}; }
-.dlbook-pg button.pg-on { background: ${TEAL}; border-color: ${TEAL}; color: #fff; }
-.dlbook-pg button.pg-train { background: ${TEAL}; border-color: ${TEAL}; color: #fff; font-weight: 600; min-width: 84px; }
-.dlbook-pg button.pg-train.pg-running { background: ${ORANGE}; border-color: ${ORANGE}; }
-.dlbook-pg .pg-stat { margin-left: auto; display: flex; gap: 14px; font-variant-numeric: tabular-nums; }
+  border-radius: 6px; padding: 4px 10px; cursor: pointer; line-height: 1.4; min-height: 28px; touch-action: manipulation; }
+.dlbook-pg button:hover { border-color: var(--pg-accent); }
+.dlbook-pg button:focus-visible, .dlbook-pg select:focus-visible, .dlbook-pg input:focus-visible,
+.dlbook-pg canvas:focus-visible { outline: 2px solid var(--pg-fg); outline-offset: 2px; }
+.dlbook-pg button[aria-pressed="true"] { background: var(--pg-accent); border-color: var(--pg-accent); color: #fff; }
+.dlbook-pg button.pg-train { background: var(--pg-accent); border-color: var(--pg-accent); color: #fff; font-weight: 600; min-width: 84px; }
+.dlbook-pg button.pg-train.pg-running { background: var(--pg-running); border-color: var(--pg-running); }
+.dlbook-pg .pg-stat { margin-left: auto; display: flex; gap: 14px; flex-wrap: wrap; font-variant-numeric: tabular-nums; }
 .dlbook-pg .pg-stat b { font-weight: 600; }
 .dlbook-pg .pg-body { display: flex; gap: 14px; flex-wrap: wrap; align-items: flex-start; }
-.dlbook-pg .pg-side { flex: 1 1 250px; min-width: 240px; display: flex; flex-direction: column; gap: 10px; }
+.dlbook-pg .pg-side { flex: 1 1 250px; min-width: 0; display: flex; flex-direction: column; gap: 10px; }
 .dlbook-pg .pg-sec { background: var(--pg-card); border: 1px solid var(--pg-border); border-radius: 8px; padding: 8px 10px; }
 .dlbook-pg .pg-sec h4 { margin: 0 0 6px 0; font-size: 11px; letter-spacing: .06em; text-transform: uppercase;
   color: var(--pg-muted); font-weight: 600; }
 .dlbook-pg .pg-row { display: flex; align-items: center; gap: 6px; margin: 5px 0; flex-wrap: wrap; }
-.dlbook-pg .pg-row > label { min-width: 86px; color: var(--pg-muted); }
+.dlbook-pg .pg-row > .pg-label { min-width: 86px; color: var(--pg-muted); }
 .dlbook-pg .pg-seg { display: inline-flex; }
 .dlbook-pg .pg-seg button { border-radius: 0; margin-left: -1px; padding: 3px 9px; }
 .dlbook-pg .pg-seg button:first-child { border-radius: 6px 0 0 6px; margin-left: 0; }
 .dlbook-pg .pg-seg button:last-child { border-radius: 0 6px 6px 0; }
 .dlbook-pg .pg-presets button { padding: 3px 8px; }
-.dlbook-pg .pg-swatch { width: 26px; height: 26px; border-radius: 50%; padding: 0; border: 2px solid transparent; }
-.dlbook-pg .pg-swatch.pg-sel { box-shadow: 0 0 0 2px var(--pg-card), 0 0 0 4px var(--pg-fg); }
-.dlbook-pg .pg-eraser.pg-sel { box-shadow: 0 0 0 2px var(--pg-card), 0 0 0 4px var(--pg-fg); }
+.dlbook-pg .pg-swatch { width: 28px; height: 28px; border-radius: 50%; padding: 0; border: 2px solid transparent; }
+.dlbook-pg .pg-swatch[aria-pressed="true"], .dlbook-pg .pg-eraser[aria-pressed="true"] {
+  box-shadow: 0 0 0 2px var(--pg-card), 0 0 0 4px var(--pg-fg); }
+.dlbook-pg .pg-swatch[aria-pressed="true"] { border-color: transparent; }
+.dlbook-pg .pg-eraser[aria-pressed="true"] { background: var(--pg-card); color: var(--pg-fg); border-color: var(--pg-fg); }
 .dlbook-pg select, .dlbook-pg input[type=number] { font: inherit; color: var(--pg-fg); background: var(--pg-card);
-  border: 1px solid var(--pg-border); border-radius: 6px; padding: 2px 4px; }
-.dlbook-pg input[type=number] { width: 64px; }
-.dlbook-pg input[type=range] { width: 110px; accent-color: ${TEAL}; }
+  border: 1px solid var(--pg-border); border-radius: 6px; padding: 2px 4px; min-height: 28px; }
+.dlbook-pg input[type=number] { width: 110px; }
+.dlbook-pg input[type=range] { width: 110px; accent-color: var(--pg-accent); }
 .dlbook-pg .pg-val { min-width: 30px; font-variant-numeric: tabular-nums; }
-.dlbook-pg .pg-plot { flex: 0 0 auto; display: flex; flex-direction: column; gap: 6px; }
-.dlbook-pg canvas { display: block; }
-.dlbook-pg canvas.pg-canvas { cursor: crosshair; border-radius: 6px; background: var(--pg-card); }
+.dlbook-pg .pg-hint { color: var(--pg-muted); font-size: 12px; }
+.dlbook-pg .pg-hint-touch { display: none; }
+@media (hover: none) and (pointer: coarse) {
+  .dlbook-pg .pg-hint-mouse { display: none; }
+  .dlbook-pg .pg-hint-touch { display: inline; }
+}
+.dlbook-pg .pg-plot { flex: 1 1 300px; min-width: 0; max-width: ${MAX_SIDE}px; display: flex; flex-direction: column; gap: 6px; }
+.dlbook-pg canvas { display: block; max-width: 100%; }
+.dlbook-pg canvas.pg-canvas { cursor: crosshair; border-radius: 6px; background: var(--pg-card); touch-action: pan-y pinch-zoom; }
 .dlbook-pg canvas.pg-curve { border-radius: 6px; background: var(--pg-card); }
-.dlbook-pg .pg-msg { min-height: 18px; color: var(--pg-muted); font-size: 12px; max-width: ${PLOT + 2 * MARGIN}px; }
-.dlbook-pg .pg-msg.pg-warn { color: #b3261e; font-weight: 600; }
+.dlbook-pg .pg-msg { min-height: 18px; color: var(--pg-muted); font-size: 12px; }
+.dlbook-pg .pg-msg.pg-warn { color: var(--pg-warn); font-weight: 600; }
+.dlbook-pg .pg-msg button { margin-left: 8px; padding: 1px 8px; min-height: 24px; font-weight: 600; }
+.dlbook-pg .pg-live { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 `;
 
 function el(tag, attrs = {}, children = []) {
@@ -521,10 +583,23 @@ function hexToRgb(hex) {
 }
 const RGB = COLORS.map(hexToRgb);
 
+function cssRgb(text, fallback) {
+  // "rgb(r, g, b)" / "#rrggbb" / "#rgb" -> [r, g, b]
+  const t = (text || "").trim();
+  let m = t.match(/^rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/);
+  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+  m = t.match(/^#([0-9a-f]{6})$/i);
+  if (m) return hexToRgb(t);
+  m = t.match(/^#([0-9a-f])([0-9a-f])([0-9a-f])$/i);
+  if (m) return [m[1], m[2], m[3]].map((c) => parseInt(c + c, 16));
+  return fallback;
+}
+
 class Playground {
   constructor(model, root) {
     this.model = model;
     this.root = root;
+    this.uid = "dlbook-pg-" + ++INSTANCES;
     this.running = false;
     this.paint = 0; // class being placed, or -1 for the eraser
     this.optState = {};
@@ -533,12 +608,28 @@ class Playground {
     this.frameTimes = [];
     this.pendingFrame = 0;
     this.lastSync = 0;
+    this.lastAnnounce = 0;
     this.ownWeights = null;
+    this.undo = null;
+    this.side = 344; // canvas side in CSS pixels, set from the box's width by layout()
+    this.cursor = null; // keyboard cursor in data coordinates
     this.build();
     this.readData();
     this.loadWeightsFromModel(true);
     this.listen();
+    this.layout();
+    // A hook for tests and for curious readers in the console: the page's current network and data.
+    root.dlbookPlayground = {
+      weights: () => networkToLists(this.net),
+      points: () => Array.from({ length: this.N }, (_, i) => [this.X[2 * i], this.X[2 * i + 1]]),
+      labels: () => Array.from(this.y),
+      optimizer: () => ({ name: this.opt.name, lr: this.opt.lr, t: this.opt.t }),
+    };
     this.invalidate();
+  }
+
+  get plot() {
+    return this.side - 2 * MARGIN; // the data area, CSS pixels
   }
 
   // --- state shared with Python -------------------------------------------------------------------------------
@@ -585,14 +676,18 @@ class Playground {
     this.optState.evalWs = null;
   }
 
-  writeData() {
+  dataLists() {
     const pts = [];
     const lab = [];
     for (let i = 0; i < this.N; i++) {
       pts.push([this.X[2 * i], this.X[2 * i + 1]]);
       lab.push(this.y[i]);
     }
-    this.push({ points: pts, labels: lab });
+    return { points: pts, labels: lab };
+  }
+
+  writeData(extra = {}) {
+    this.push({ ...this.dataLists(), ...extra });
   }
 
   loadWeightsFromModel(initial) {
@@ -623,6 +718,7 @@ class Playground {
   }
 
   resetOptimizer() {
+    // A fresh optimizer on the current weights: Adam's moments and the step count start again; the weights stay.
     this.opt = makeOptimizer(this.get("optimizer"), this.net, this.get("learning_rate"));
     this.optState.grads = null;
   }
@@ -648,6 +744,7 @@ class Playground {
       ["change:points change:labels", guard(() => {
         this.readData();
         this.lastPreset = null;
+        this.undo = null;
         this.invalidate();
       })],
       ["change:weights", guard(() => {
@@ -682,132 +779,170 @@ class Playground {
   destroy() {
     this.running = false;
     if (this.pendingFrame) cancelAnimationFrame(this.pendingFrame);
+    if (this.resizer) this.resizer.disconnect();
     for (const [ev, fn] of this.handlers) this.model.off(ev, fn);
   }
 
   // --- building the DOM ----------------------------------------------------------------------------------------
   build() {
     const r = this.root;
+    const id = (name) => `${this.uid}-${name}`;
     r.classList.add("dlbook-pg");
+    r.setAttribute("role", "group");
+    r.setAttribute("aria-label", "MLP playground");
     r.append(el("style", { text: CSS }));
 
-    this.trainBtn = el("button", { class: "pg-train", title: "Run full-batch gradient descent", onclick: () => this.safe(() => this.toggleTrain()) });
-    const stepBtn = el("button", { class: "pg-step", text: "Step", title: "One gradient-descent step", onclick: () => this.safe(() => this.step()) });
-    const resetBtn = el("button", { class: "pg-reset", text: "Reset", title: "Initialize the weights again from the seed", onclick: () => this.safe(() => this.reset()) });
-    const clearBtn = el("button", { class: "pg-clear", text: "Clear", title: "Remove every point", onclick: () => this.safe(() => this.clear()) });
-    this.epochOut = el("span", { class: "pg-epoch" });
-    this.lossOut = el("span", { class: "pg-loss" });
-    this.accOut = el("span", { class: "pg-acc" });
+    this.trainLabel = el("span", { text: "Train" });
+    this.trainIcon = el("span", { "aria-hidden": "true", text: "▶ " });
+    this.trainBtn = el("button", { type: "button", class: "pg-train", title: "Run full-batch gradient descent", onclick: () => this.safe(() => this.toggleTrain()) }, [this.trainIcon, this.trainLabel]);
+    const stepBtn = el("button", { type: "button", class: "pg-step", text: "Step", title: "One gradient-descent step", onclick: () => this.safe(() => this.step()) });
+    const resetBtn = el("button", { type: "button", class: "pg-reset", text: "Reset", title: "Initialize the weights again from the seed", onclick: () => this.safe(() => this.reset()) });
+    const clearBtn = el("button", { type: "button", class: "pg-clear", text: "Clear", title: "Remove every point", onclick: () => this.safe(() => this.clear()) });
+    this.epochOut = el("b", { class: "pg-epoch" });
+    this.lossOut = el("b", { class: "pg-loss" });
+    this.accOut = el("b", { class: "pg-acc" });
     const stat = el("div", { class: "pg-stat" }, [
       el("span", {}, ["Epoch ", this.epochOut]),
       el("span", {}, ["Loss ", this.lossOut]),
       el("span", {}, ["Accuracy ", this.accOut]),
     ]);
-    stat.querySelectorAll("span > span").forEach((s) => (s.style.fontWeight = "600"));
     r.append(el("div", { class: "pg-top" }, [this.trainBtn, stepBtn, resetBtn, clearBtn, stat]));
 
+    const rowLabel = (text, forId) =>
+      forId ? el("label", { class: "pg-label", for: forId, text }) : el("span", { class: "pg-label", id: id(text.replace(/\W+/g, "-").toLowerCase()), text });
+    const group = (cls, labelText) =>
+      el("span", { class: "pg-seg " + cls, role: "group", "aria-labelledby": id(labelText.replace(/\W+/g, "-").toLowerCase()) });
+
     // Data section
-    this.classSeg = el("span", { class: "pg-seg pg-nclasses" });
+    this.classSeg = group("pg-nclasses", "Classes");
     for (const k of [2, 3, 4]) {
-      this.classSeg.append(el("button", { "data-value": String(k), text: String(k), onclick: () => this.safe(() => this.setClasses(k)) }));
+      this.classSeg.append(el("button", { type: "button", "data-value": String(k), text: String(k), "aria-pressed": "false", onclick: () => this.safe(() => this.setClasses(k)) }));
     }
-    this.swatches = el("span", { class: "pg-row pg-paint", style: "margin:0" });
-    this.presetRow = el("div", { class: "pg-row pg-presets" });
+    this.swatches = el("span", { class: "pg-row pg-paint", style: "margin:0", role: "group", "aria-labelledby": id("click-places") });
+    this.presetRow = el("div", { class: "pg-row pg-presets", role: "group", "aria-labelledby": id("presets") });
     for (const [key, label] of PRESET_NAMES) {
-      this.presetRow.append(el("button", { "data-preset": key, text: label, onclick: () => this.safe(() => this.loadPreset(key, true)) }));
+      this.presetRow.append(el("button", { type: "button", "data-preset": key, text: label, onclick: () => this.safe(() => this.loadPreset(key, true)) }));
     }
-    this.noise = el("input", { type: "range", min: "0", max: "0.5", step: "0.05", class: "pg-noise" });
+    this.noise = el("input", { type: "range", min: "0", max: "0.5", step: "0.05", class: "pg-noise", id: id("noise") });
     this.noise.addEventListener("input", () => this.safe(() => {
       this.noiseOut.textContent = Number(this.noise.value).toFixed(2);
       this.push({ noise: Number(this.noise.value) });
       if (this.lastPreset) this.loadPreset(this.lastPreset, false);
     }));
-    this.noiseOut = el("span", { class: "pg-val" });
+    this.noiseOut = el("span", { class: "pg-val", "aria-hidden": "true" });
     const data = el("div", { class: "pg-sec" }, [
       el("h4", { text: "Data" }),
-      el("div", { class: "pg-row" }, [el("label", { text: "Classes" }), this.classSeg]),
-      el("div", { class: "pg-row" }, [el("label", { text: "Click places" }), this.swatches]),
-      el("div", { style: "color:var(--pg-muted);font-size:12px" }, ["Right-click or the eraser removes a point."]),
-      el("div", { class: "pg-row", style: "margin-top:8px" }, [el("label", { text: "Presets" })]),
+      el("div", { class: "pg-row" }, [rowLabel("Classes"), this.classSeg]),
+      el("div", { class: "pg-row" }, [rowLabel("Click places"), this.swatches]),
+      el("div", { class: "pg-hint", id: id("hint") }, [
+        el("span", { class: "pg-hint-mouse", text: "Right-click or the eraser removes a point. " }),
+        el("span", { class: "pg-hint-touch", text: "Tap to place a point; the eraser removes one. " }),
+        el("span", { text: "Keyboard: focus the plot, move the cursor with the arrow keys, Enter places a point, Delete removes the nearest." }),
+      ]),
+      el("div", { class: "pg-row", style: "margin-top:8px" }, [rowLabel("Presets")]),
       this.presetRow,
-      el("div", { class: "pg-row" }, [el("label", { text: "Noise" }), this.noise, this.noiseOut]),
+      el("div", { class: "pg-row" }, [rowLabel("Noise", id("noise")), this.noise, this.noiseOut]),
     ]);
 
     // Network section
-    this.layerSeg = el("span", { class: "pg-seg pg-layers" });
+    this.layerSeg = group("pg-layers", "Hidden layers");
     for (const k of [1, 2]) {
-      this.layerSeg.append(el("button", { "data-value": String(k), text: String(k), onclick: () => this.safe(() => this.setArch({ hidden_layers: k })) }));
+      this.layerSeg.append(el("button", { type: "button", "data-value": String(k), text: String(k), "aria-pressed": "false", onclick: () => this.safe(() => this.setArch({ hidden_layers: k })) }));
     }
-    this.units = el("input", { type: "range", min: "1", max: "64", step: "1", class: "pg-units" });
-    this.unitsOut = el("span", { class: "pg-val" });
+    this.units = el("input", { type: "range", min: "1", max: "64", step: "1", class: "pg-units", id: id("units") });
+    this.unitsOut = el("span", { class: "pg-val", "aria-hidden": "true" });
     this.units.addEventListener("input", () => { this.unitsOut.textContent = this.units.value; });
     this.units.addEventListener("change", () => this.safe(() => this.setArch({ hidden_units: Number(this.units.value) })));
-    this.act = el("select", { class: "pg-activation" });
+    this.act = el("select", { class: "pg-activation", id: id("activation") });
     for (const [k, spec] of Object.entries(ACTIVATIONS)) this.act.append(el("option", { value: k, text: spec.label }));
     this.act.addEventListener("change", () => this.safe(() => this.setArch({ activation: this.act.value })));
-    this.optSeg = el("span", { class: "pg-seg pg-optimizer" });
-    for (const [k, label] of [["sgd", "SGD"], ["adam", "Adam"]]) {
-      this.optSeg.append(el("button", { "data-value": k, text: label, onclick: () => this.safe(() => this.push({ optimizer: k })) }));
+    this.optSeg = group("pg-optimizer", "Optimizer");
+    for (const [k, label] of Object.entries(OPTIMIZER_LABELS)) {
+      this.optSeg.append(el("button", { type: "button", "data-value": k, text: label, "aria-pressed": "false", onclick: () => this.safe(() => this.setOptimizer(k)) }));
     }
-    this.lr = el("select", { class: "pg-lr" });
+    this.lr = el("select", { class: "pg-lr", id: id("lr") });
     this.lr.addEventListener("change", () => this.safe(() => {
       this.push({ learning_rate: Number(this.lr.value) });
       this.opt.lr = Number(this.lr.value);
     }));
-    this.seed = el("input", { type: "number", min: "0", step: "1", class: "pg-seed" });
-    this.seed.addEventListener("change", () => this.safe(() => {
-      const s = Math.max(0, Math.floor(Number(this.seed.value) || 0)) >>> 0;
-      this.setArch({ seed: s });
-    }));
-    const dice = el("button", { class: "pg-newseed", text: "New weights", title: "Draw a new seed and new initial weights", onclick: () => this.safe(() => this.setArch({ seed: (this.get("seed") + 1) >>> 0 })) });
+    this.seed = el("input", { type: "number", min: "0", max: String(MAX_SEED), step: "1", class: "pg-seed", id: id("seed"), inputmode: "numeric" });
+    this.seed.addEventListener("change", () => this.safe(() => this.setSeed(this.seed.value)));
+    const dice = el("button", { type: "button", class: "pg-newseed", text: "New weights", title: "Draw a new seed and new initial weights", onclick: () => this.safe(() => this.setSeed(String((this.get("seed") + 1) % (MAX_SEED + 1)))) });
     const net = el("div", { class: "pg-sec" }, [
       el("h4", { text: "Network" }),
-      el("div", { class: "pg-row" }, [el("label", { text: "Hidden layers" }), this.layerSeg]),
-      el("div", { class: "pg-row" }, [el("label", { text: "Units / layer" }), this.units, this.unitsOut]),
-      el("div", { class: "pg-row" }, [el("label", { text: "Activation" }), this.act]),
-      el("div", { class: "pg-row" }, [el("label", { text: "Optimizer" }), this.optSeg]),
-      el("div", { class: "pg-row" }, [el("label", { text: "Learning rate" }), this.lr]),
-      el("div", { class: "pg-row" }, [el("label", { text: "Seed" }), this.seed, dice]),
+      el("div", { class: "pg-row" }, [rowLabel("Hidden layers"), this.layerSeg]),
+      el("div", { class: "pg-row" }, [rowLabel("Units / layer", id("units")), this.units, this.unitsOut]),
+      el("div", { class: "pg-row" }, [rowLabel("Activation", id("activation")), this.act]),
+      el("div", { class: "pg-row" }, [rowLabel("Optimizer"), this.optSeg]),
+      el("div", { class: "pg-row" }, [rowLabel("Learning rate", id("lr")), this.lr]),
+      el("div", { class: "pg-row" }, [rowLabel("Seed", id("seed")), this.seed, dice]),
     ]);
 
-    // Plot
-    const dpr = Math.min(2, (typeof window !== "undefined" && window.devicePixelRatio) || 1);
-    this.dpr = dpr;
-    const side = PLOT + 2 * MARGIN;
-    this.canvas = el("canvas", { class: "pg-canvas", width: String(side * dpr), height: String(side * dpr) });
-    this.canvas.style.width = side + "px";
-    this.canvas.style.height = side + "px";
-    this.canvas.dataset.plotRect = JSON.stringify([MARGIN, MARGIN, PLOT, PLOT]);
-    this.curve = el("canvas", { class: "pg-curve", width: String(side * dpr), height: String(CURVE_H * dpr) });
-    this.curve.style.width = side + "px";
-    this.curve.style.height = CURVE_H + "px";
-    this.msg = el("div", { class: "pg-msg" });
-    const plot = el("div", { class: "pg-plot" }, [this.canvas, this.curve, this.msg]);
+    // Plot: its size follows the width of its box (layout()).
+    this.canvas = el("canvas", {
+      class: "pg-canvas", tabindex: "0", role: "application", "aria-roledescription": "scatter plot",
+      "aria-label": "Data plot and decision boundary", "aria-describedby": id("hint"),
+    });
+    this.curve = el("canvas", { class: "pg-curve", role: "img", "aria-label": "Training loss and accuracy: no training yet" });
+    this.msgText = el("span");
+    this.msg = el("div", { class: "pg-msg" }, [this.msgText]);
+    this.live = el("div", { class: "pg-live", role: "status", "aria-live": "polite", "aria-atomic": "true" });
+    this.plotBox = el("div", { class: "pg-plot" }, [this.canvas, this.curve, this.msg, this.live]);
 
-    r.append(el("div", { class: "pg-body" }, [plot, el("div", { class: "pg-side" }, [data, net])]));
+    r.append(el("div", { class: "pg-body" }, [this.plotBox, el("div", { class: "pg-side" }, [data, net])]));
 
-    this.canvas.addEventListener("pointerdown", (e) => this.safe(() => this.onPointer(e)));
+    this.canvas.addEventListener("pointerdown", (e) => this.safe(() => this.onPointerDown(e)));
+    this.canvas.addEventListener("pointerup", (e) => this.safe(() => this.onPointerUp(e)));
+    this.canvas.addEventListener("pointercancel", () => { this.touchStart = null; });
     this.canvas.addEventListener("contextmenu", (e) => e.preventDefault());
+    this.canvas.addEventListener("keydown", (e) => this.safe(() => this.onKey(e)));
+    this.canvas.addEventListener("focus", () => { if (!this.cursor) this.cursor = this.centre(); this.invalidate(); });
+    this.canvas.addEventListener("blur", () => this.invalidate());
+    if (typeof ResizeObserver !== "undefined") {
+      this.resizer = new ResizeObserver(() => this.safe(() => this.layout()));
+      this.resizer.observe(this.plotBox);
+    }
     this.heat = document.createElement("canvas");
     this.syncControls();
   }
 
+  layout() {
+    // The canvas is a square as wide as its box (200 to 600 CSS pixels), drawn at the screen's pixel density.
+    const w = Math.floor(this.plotBox.clientWidth || 344);
+    const side = Math.max(MIN_SIDE, Math.min(MAX_SIDE, w));
+    const dpr = Math.min(2, (typeof window !== "undefined" && window.devicePixelRatio) || 1);
+    if (side === this.side && dpr === this.dpr && this.canvas.width) return;
+    this.side = side;
+    this.dpr = dpr;
+    this.canvas.width = Math.round(side * dpr);
+    this.canvas.height = Math.round(side * dpr);
+    this.canvas.style.width = side + "px";
+    this.canvas.style.height = side + "px";
+    this.canvas.dataset.plotRect = JSON.stringify([MARGIN, MARGIN, this.plot, this.plot]);
+    this.curve.width = Math.round(side * dpr);
+    this.curve.height = Math.round(CURVE_H * dpr);
+    this.curve.style.width = side + "px";
+    this.curve.style.height = CURVE_H + "px";
+    this.invalidate();
+  }
+
   syncControls() {
     const nC = this.get("n_classes");
-    for (const b of this.classSeg.children) b.classList.toggle("pg-on", Number(b.dataset.value) === nC);
+    const pressed = (b, on) => b.setAttribute("aria-pressed", on ? "true" : "false");
+    for (const b of this.classSeg.children) pressed(b, Number(b.dataset.value) === nC);
     if (this.paint >= nC) this.paint = nC - 1;
     if (this.swatches.childElementCount !== nC + 1) {
       this.swatches.replaceChildren();
       for (let c = 0; c < nC; c++) {
-        const b = el("button", { class: "pg-swatch", "data-class": String(c), title: "Place points of class " + c, onclick: () => { this.paint = c; this.syncControls(); } });
+        const b = el("button", { type: "button", class: "pg-swatch", "data-class": String(c), "aria-label": `Class ${c} (${COLOR_NAMES[c]})`, title: `Place points of class ${c} (${COLOR_NAMES[c]})`, onclick: () => { this.paint = c; this.syncControls(); } });
         b.style.background = COLORS[c];
         this.swatches.append(b);
       }
-      this.swatches.append(el("button", { class: "pg-eraser", "data-class": "-1", text: "Eraser", onclick: () => { this.paint = -1; this.syncControls(); } }));
+      this.swatches.append(el("button", { type: "button", class: "pg-eraser", "data-class": "-1", text: "Eraser", onclick: () => { this.paint = -1; this.syncControls(); } }));
     }
-    for (const b of this.swatches.children) b.classList.toggle("pg-sel", Number(b.dataset.class) === this.paint);
-    for (const b of this.layerSeg.children) b.classList.toggle("pg-on", Number(b.dataset.value) === this.get("hidden_layers"));
-    for (const b of this.optSeg.children) b.classList.toggle("pg-on", b.dataset.value === this.get("optimizer"));
+    for (const b of this.swatches.children) pressed(b, Number(b.dataset.class) === this.paint);
+    for (const b of this.layerSeg.children) pressed(b, Number(b.dataset.value) === this.get("hidden_layers"));
+    for (const b of this.optSeg.children) pressed(b, b.dataset.value === this.get("optimizer"));
     const active = typeof document !== "undefined" ? document.activeElement : null;
     if (this.units !== active) {
       this.units.value = String(this.get("hidden_units"));
@@ -825,13 +960,30 @@ class Playground {
       this.noise.value = String(this.get("noise"));
       this.noiseOut.textContent = Number(this.get("noise")).toFixed(2);
     }
-    this.trainBtn.textContent = this.running ? "❚❚ Pause" : "▶ Train";
+    this.trainLabel.textContent = this.running ? "Pause" : "Train";
+    this.trainIcon.textContent = this.running ? "❚❚ " : "▶ ";
     this.trainBtn.classList.toggle("pg-running", this.running);
+    this.root.dataset.optimizer = this.get("optimizer");
   }
 
-  setMessage(text, warn = false) {
-    this.msg.textContent = text;
+  setMessage(text, warn = false, action = null) {
+    this.msgText.textContent = text;
     this.msg.classList.toggle("pg-warn", warn);
+    for (const b of this.msg.querySelectorAll("button")) b.remove();
+    if (action) this.msg.append(el("button", { type: "button", class: "pg-action", text: action.label, onclick: () => this.safe(action.run) }));
+    if (text) this.announce(text);
+  }
+
+  announce(text) {
+    // The polite live region: screen readers read it when they are idle (textContent replaced, so it is re-read).
+    this.live.textContent = "";
+    this.live.textContent = text;
+    this.lastAnnounce = performance.now();
+  }
+
+  metricsText() {
+    const m = this.metrics;
+    return `Epoch ${this.epoch()}, loss ${m ? fmtNumber(m.loss) : "not available"}, accuracy ${m ? fmtNumber(100 * m.acc, 1, " percent") : "not available"}.`;
   }
 
   safe(fn) {
@@ -854,21 +1006,63 @@ class Playground {
     this.invalidate();
   }
 
+  setOptimizer(name) {
+    // Switching keeps the weights (and the epoch count): only the optimizer's state starts again, exactly as a fresh
+    // dlbook.optim optimizer on the current model would.
+    if (name !== this.get("optimizer")) {
+      this.push({ optimizer: name });
+      this.resetOptimizer();
+    }
+    this.syncControls();
+    this.announce(`Optimizer ${OPTIMIZER_LABELS[name]}: the weights are kept, the optimizer starts fresh.`);
+  }
+
+  setSeed(text) {
+    const { seed, message } = parseSeed(text);
+    this.seed.value = String(seed);
+    this.setArch({ seed });
+    this.seed.value = String(seed);
+    this.setMessage(message || `Seed ${seed}: new initial weights.`, !!message);
+  }
+
   setClasses(k) {
-    // Points of classes that no longer exist are removed.
+    // Points of classes that no longer exist are removed; the message offers to undo that.
+    const before = { ...this.dataLists(), n_classes: this.get("n_classes"), weights: networkToLists(this.net), epoch: this.epoch(), history: this.history.map((r) => r.slice()), paint: this.paint };
     const keep = [];
     for (let i = 0; i < this.N; i++) if (this.y[i] < k) keep.push(i);
-    if (keep.length !== this.N) {
+    const removed = this.N - keep.length;
+    if (removed) {
       const X = new Float64Array(2 * keep.length);
       const y = new Int32Array(keep.length);
       keep.forEach((i, j) => { X[2 * j] = this.X[2 * i]; X[2 * j + 1] = this.X[2 * i + 1]; y[j] = this.y[i]; });
       this.X = X; this.y = y; this.N = keep.length;
-      const pts = []; const lab = [];
-      for (let i = 0; i < this.N; i++) { pts.push([X[2 * i], X[2 * i + 1]]); lab.push(y[i]); }
-      this.setLocal({ points: pts, labels: lab });
+      this.setLocal(this.dataLists());
       this.optState.ws = null; this.optState.evalWs = null;
     }
     this.setArch({ n_classes: k });
+    if (removed) {
+      const gone = Array.from({ length: before.n_classes - k }, (_, i) => k + i).join(" and ");
+      this.undo = before;
+      this.setMessage(`${k} classes: ${removed} point${removed === 1 ? "" : "s"} of class ${gone} removed.`, false, { label: "Undo", run: () => this.undoClasses() });
+    }
+  }
+
+  undoClasses() {
+    const u = this.undo;
+    if (!u) return;
+    this.undo = null;
+    this.running = false;
+    this.setLocal({ n_classes: u.n_classes });
+    this.net = networkFromLists(this.sizes(), u.weights);
+    this.resetOptimizer();
+    this.history = u.history;
+    this.ownWeights = u.weights;
+    this.push({ points: u.points, labels: u.labels, weights: u.weights, epoch: u.epoch, history: u.history });
+    this.readData();
+    this.paint = u.paint;
+    this.setMessage(`Undone: ${u.n_classes} classes and ${u.points.length} points again.`);
+    this.syncControls();
+    this.invalidate();
   }
 
   canTrain() {
@@ -892,14 +1086,23 @@ class Playground {
     if (this.running) {
       this.running = false;
       this.syncWeights();
+      this.measure();
+      this.announce("Paused. " + this.metricsText());
     } else if (this.canTrain()) {
       this.setMessage("");
       this.running = true;
       if (!this.history.length) this.afterSteps(0); // the curve starts at the current epoch
       this.lastSync = performance.now();
+      this.announce("Training.");
     }
     this.syncControls();
     this.invalidate();
+  }
+
+  diverge() {
+    this.diverged = true;
+    this.running = false;
+    this.setMessage("Training diverged (the loss became infinite or not a number): lower the learning rate and press Reset.", true);
   }
 
   runSteps(n) {
@@ -908,9 +1111,7 @@ class Playground {
     for (; done < n; done++) {
       const r = trainStep(this.net, act, this.opt, this.X, this.y, this.N, this.optState);
       if (!Number.isFinite(r.loss) || !isFiniteNetwork(this.net)) {
-        this.diverged = true;
-        this.running = false;
-        this.setMessage("Training diverged (the loss became NaN or infinite): lower the learning rate and press Reset.", true);
+        this.diverge();
         break;
       }
     }
@@ -922,6 +1123,10 @@ class Playground {
     this.setLocal({ epoch: ep });
     if (!this.diverged && this.N) {
       const m = evaluate(this.net, this.get("activation"), this.X, this.y, this.N, this.optState);
+      if (!Number.isFinite(m.loss)) {
+        this.diverge();
+        return;
+      }
       this.history.push([ep, m.loss, m.acc]);
       if (this.history.length > HISTORY_MAX) this.history = this.history.filter((_, i) => i % 2 === 0 || i === this.history.length - 1);
     }
@@ -935,6 +1140,8 @@ class Playground {
     this.afterSteps(done);
     this.syncWeights();
     this.syncControls();
+    this.measure();
+    if (!this.diverged) this.announce(this.metricsText());
     this.invalidate();
   }
 
@@ -942,6 +1149,8 @@ class Playground {
     this.running = false;
     this.reinit(false);
     this.syncControls();
+    this.measure();
+    this.announce("Reset to the initial weights of seed " + this.get("seed") + ". " + this.metricsText());
     this.invalidate();
   }
 
@@ -951,11 +1160,13 @@ class Playground {
     this.X = new Float64Array(0);
     this.y = new Int32Array(0);
     this.lastPreset = null;
+    this.undo = null;
     this.optState.ws = null;
     this.optState.evalWs = null;
     this.writeData();
     this.reinit(false);
     this.syncControls();
+    this.announce("All points removed.");
     this.invalidate();
   }
 
@@ -971,42 +1182,100 @@ class Playground {
     pts.forEach((p, i) => { this.X[2 * i] = p[0]; this.X[2 * i + 1] = p[1]; this.y[i] = p[2]; });
     this.optState.ws = null;
     this.optState.evalWs = null;
+    this.undo = null;
     if (k !== this.get("n_classes")) this.setLocal({ n_classes: k });
-    this.writeData();
+    // The view holds every point (noise can push a few past the default square): Python checks that it does.
+    const extent = extentFor(pts, DEFAULT_EXTENT);
+    this.writeData(extent.join() === this.extent().join() ? {} : { extent });
+    this.gridX = null;
     this.lastPreset = key;
     this.reinit(false);
     this.syncControls();
+    if (fresh) this.announce(`${PRESET_NAMES.find((p) => p[0] === key)[1]} preset: ${this.N} points of ${k} classes.`);
     this.invalidate();
   }
 
-  // --- pointer -----------------------------------------------------------------------------------------------------
+  // --- pointer and keyboard ----------------------------------------------------------------------------------------
   extent() {
-    const e = this.get("extent") || [-1.5, 1.5, -1.5, 1.5];
+    const e = this.get("extent") || DEFAULT_EXTENT;
     return e.map(Number);
+  }
+
+  centre() {
+    const [x0, x1, y0, y1] = this.extent();
+    return [x0 / 2 + x1 / 2, y0 / 2 + y1 / 2];
   }
 
   toData(px, py) {
     const [x0, x1, y0, y1] = this.extent();
-    return [x0 + ((px - MARGIN) / PLOT) * (x1 - x0), y1 - ((py - MARGIN) / PLOT) * (y1 - y0)];
+    return [x0 + ((px - MARGIN) / this.plot) * (x1 - x0), y1 - ((py - MARGIN) / this.plot) * (y1 - y0)];
   }
 
   toPixel(x, y) {
     const [x0, x1, y0, y1] = this.extent();
-    return [MARGIN + ((x - x0) / (x1 - x0)) * PLOT, MARGIN + ((y1 - y) / (y1 - y0)) * PLOT];
+    return [MARGIN + ((x - x0) / (x1 - x0)) * this.plot, MARGIN + ((y1 - y) / (y1 - y0)) * this.plot];
   }
 
-  onPointer(e) {
-    e.preventDefault();
+  eventPixel(e) {
     const rect = this.canvas.getBoundingClientRect();
-    const px = ((e.clientX - rect.left) / rect.width) * (PLOT + 2 * MARGIN);
-    const py = ((e.clientY - rect.top) / rect.height) * (PLOT + 2 * MARGIN);
-    if (!(px >= MARGIN && px <= MARGIN + PLOT && py >= MARGIN && py <= MARGIN + PLOT)) return; // outside the data area
-    if (e.button === 2 || this.paint === -1) {
-      this.erase(px, py);
+    const px = ((e.clientX - rect.left) / rect.width) * this.side;
+    const py = ((e.clientY - rect.top) / rect.height) * this.side;
+    const inside = px >= MARGIN && px <= MARGIN + this.plot && py >= MARGIN && py <= MARGIN + this.plot;
+    return inside ? [px, py] : null;
+  }
+
+  onPointerDown(e) {
+    if (e.pointerType === "touch" || e.pointerType === "pen") {
+      // A tap places a point when the finger lifts; a swipe scrolls the page (pointercancel) and places nothing.
+      this.touchStart = [e.clientX, e.clientY];
       return;
     }
-    if (e.button !== 0) return;
-    const [x, y] = this.toData(px, py);
+    e.preventDefault();
+    const p = this.eventPixel(e);
+    if (!p) return; // outside the data area
+    if (e.button === 2 || this.paint === -1) this.erase(p[0], p[1], 12);
+    else if (e.button === 0) this.place(...this.toData(p[0], p[1]));
+  }
+
+  onPointerUp(e) {
+    if (!this.touchStart) return;
+    const moved = Math.hypot(e.clientX - this.touchStart[0], e.clientY - this.touchStart[1]);
+    this.touchStart = null;
+    const p = this.eventPixel(e);
+    if (!p || moved > 10) return;
+    e.preventDefault();
+    if (this.paint === -1) this.erase(p[0], p[1], 18);
+    else this.place(...this.toData(p[0], p[1]));
+  }
+
+  onKey(e) {
+    const [x0, x1, y0, y1] = this.extent();
+    if (!this.cursor) this.cursor = this.centre();
+    const step = (e.shiftKey ? 0.1 : 0.025) * (x1 - x0);
+    const stepY = (e.shiftKey ? 0.1 : 0.025) * (y1 - y0);
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, stepY], ArrowDown: [0, -stepY] };
+    const fmt = (v) => Number(v.toPrecision(3));
+    if (e.key in moves) {
+      const [dx, dy] = moves[e.key];
+      this.cursor = [Math.min(x1, Math.max(x0, this.cursor[0] + dx)), Math.min(y1, Math.max(y0, this.cursor[1] + dy))];
+      this.announce(`Cursor at x ${fmt(this.cursor[0])}, y ${fmt(this.cursor[1])}.`);
+    } else if (e.key === "Enter" || e.key === " ") {
+      if (this.paint === -1) this.erase(...this.toPixel(...this.cursor), 20);
+      else this.place(...this.cursor);
+    } else if (e.key === "Delete" || e.key === "Backspace") {
+      this.erase(...this.toPixel(...this.cursor), 20);
+    } else if (/^[1-4]$/.test(e.key) && Number(e.key) <= this.get("n_classes")) {
+      this.paint = Number(e.key) - 1;
+      this.syncControls();
+      this.announce(`Placing class ${this.paint} (${COLOR_NAMES[this.paint]}).`);
+    } else {
+      return;
+    }
+    e.preventDefault();
+    this.invalidate();
+  }
+
+  place(x, y) {
     const X = new Float64Array(2 * (this.N + 1));
     X.set(this.X);
     X[2 * this.N] = x;
@@ -1020,20 +1289,27 @@ class Playground {
     this.optState.ws = null;
     this.optState.evalWs = null;
     this.lastPreset = null;
+    this.undo = null;
     if (this.msg.classList.contains("pg-warn") && !this.diverged) this.setMessage("");
     this.writeData();
+    const fmt = (v) => Number(v.toPrecision(3));
+    this.announce(`Placed a point of class ${this.paint} at x ${fmt(x)}, y ${fmt(y)}: ${this.N} points.`);
     this.invalidate();
   }
 
-  erase(px, py) {
+  erase(px, py, radius) {
     let best = -1;
-    let bestD = 12 * 12;
+    let bestD = radius * radius;
     for (let i = 0; i < this.N; i++) {
       const [qx, qy] = this.toPixel(this.X[2 * i], this.X[2 * i + 1]);
       const d = (qx - px) ** 2 + (qy - py) ** 2;
       if (d <= bestD) { bestD = d; best = i; }
     }
-    if (best < 0) return;
+    if (best < 0) {
+      this.announce("No point there to remove.");
+      return;
+    }
+    const removedClass = this.y[best];
     const X = new Float64Array(2 * (this.N - 1));
     const Y = new Int32Array(this.N - 1);
     for (let i = 0, j = 0; i < this.N; i++) {
@@ -1043,7 +1319,9 @@ class Playground {
     this.X = X; this.y = Y; this.N -= 1;
     this.optState.ws = null; this.optState.evalWs = null;
     this.lastPreset = null;
+    this.undo = null;
     this.writeData();
+    this.announce(`Removed a point of class ${removedClass}: ${this.N} points.`);
     this.invalidate();
   }
 
@@ -1072,6 +1350,7 @@ class Playground {
         this.syncControls();
       }
       this.draw();
+      if (this.running && performance.now() - this.lastAnnounce > ANNOUNCE_EVERY_MS) this.announce(this.metricsText());
       const dt = performance.now() - t0;
       this.frameTimes.push(dt);
       if (this.frameTimes.length > 60) this.frameTimes.shift();
@@ -1081,23 +1360,44 @@ class Playground {
   }
 
   // --- drawing ---------------------------------------------------------------------------------------------------------
+  measure() {
+    const m = this.N && !this.diverged ? evaluate(this.net, this.get("activation"), this.X, this.y, this.N, this.optState) : null;
+    this.metrics = m && Number.isFinite(m.loss) ? m : null;
+    return this.metrics;
+  }
+
   draw() {
-    const metrics = this.N && !this.diverged ? evaluate(this.net, this.get("activation"), this.X, this.y, this.N, this.optState) : null;
+    const metrics = this.measure();
     this.epochOut.textContent = String(this.epoch());
-    this.lossOut.textContent = metrics ? metrics.loss.toFixed(3) : "–";
-    this.accOut.textContent = metrics ? (100 * metrics.acc).toFixed(1) + "%" : "–";
+    this.lossOut.textContent = this.diverged ? "diverged" : metrics ? fmtNumber(metrics.loss) : "–";
+    this.accOut.textContent = this.diverged ? "–" : metrics ? fmtNumber(100 * metrics.acc, 1, "%") : "–";
     this.root.dataset.accuracy = metrics ? String(metrics.acc) : "";
     this.root.dataset.loss = metrics ? String(metrics.loss) : "";
     this.root.dataset.epoch = String(this.epoch());
     this.root.dataset.points = String(this.N);
     this.root.dataset.running = String(this.running);
     this.root.dataset.diverged = String(!!this.diverged);
+    this.root.dataset.side = String(this.side);
     this.drawPlot();
     this.drawCurve();
   }
 
-  heatmap() {
+  colours() {
+    const style = getComputedStyle(this.root);
+    const v = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
+    const card = getComputedStyle(this.canvas).backgroundColor;
+    return {
+      muted: v("--pg-muted", "#5f6b76"),
+      lossText: v("--pg-loss-text", "#0f7b7b"),
+      accText: v("--pg-acc-text", "#a65200"),
+      fg: v("--pg-fg", "#1f2328"),
+      card: cssRgb(card, [255, 255, 255]),
+    };
+  }
+
+  heatmap(card) {
     // Probabilities on a coarse G x G grid (cell centres), into a G x G ImageData that drawImage scales up smoothly.
+    // Colours are blended with the plot's background (white in light mode, dark in dark mode).
     const sizes = this.net.sizes;
     let cost = 0;
     for (let l = 0; l + 1 < sizes.length; l++) cost += sizes[l] * sizes[l + 1];
@@ -1122,8 +1422,10 @@ class Playground {
     }
     const C = sizes[sizes.length - 1];
     const img = this.image.data;
+    const [br, bg, bb] = card;
     if (this.diverged) {
-      for (let k = 0; k < G * G; k++) { img[4 * k] = 235; img[4 * k + 1] = 235; img[4 * k + 2] = 235; img[4 * k + 3] = 255; }
+      const grey = br > 128 ? 235 : 60;
+      for (let k = 0; k < G * G; k++) { img[4 * k] = grey; img[4 * k + 1] = grey; img[4 * k + 2] = grey; img[4 * k + 3] = 255; }
     } else {
       this.gridWs = forward(this.net, this.get("activation"), this.gridX, G * G, this.gridWs);
       const logits = this.gridWs.zs[this.gridWs.zs.length - 1];
@@ -1134,11 +1436,11 @@ class Playground {
         let s = 0;
         for (let c = 0; c < C; c++) s += Math.exp(logits[k * C + c] - m);
         const conf = (1 / s - 1 / C) / (1 - 1 / C); // 0 at chance, 1 when certain
-        const a = 0.15 + 0.55 * Math.max(0, Math.min(1, conf)); // as dlbook.plotting.plot_decision_boundary
+        const a = 0.15 + 0.55 * (Number.isFinite(conf) ? Math.max(0, Math.min(1, conf)) : 0); // as dlbook.plotting.plot_decision_boundary
         const [r, g, b] = RGB[arg];
-        img[4 * k] = Math.round(255 + (r - 255) * a);
-        img[4 * k + 1] = Math.round(255 + (g - 255) * a);
-        img[4 * k + 2] = Math.round(255 + (b - 255) * a);
+        img[4 * k] = Math.round(br + (r - br) * a);
+        img[4 * k + 1] = Math.round(bg + (g - bg) * a);
+        img[4 * k + 2] = Math.round(bb + (b - bb) * a);
         img[4 * k + 3] = 255;
       }
     }
@@ -1149,35 +1451,36 @@ class Playground {
   drawPlot() {
     const ctx = this.canvas.getContext("2d");
     const dpr = this.dpr;
-    const side = PLOT + 2 * MARGIN;
+    const side = this.side;
+    const P = this.plot;
+    const col = this.colours();
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, side, side);
-    const heat = this.heatmap();
+    const heat = this.heatmap(col.card);
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = "high";
-    ctx.drawImage(heat, MARGIN, MARGIN, PLOT, PLOT);
+    ctx.drawImage(heat, MARGIN, MARGIN, P, P);
     // axes and ticks
-    const style = getComputedStyle(this.root);
-    const muted = style.getPropertyValue("--pg-muted").trim() || "#5f6b76";
-    ctx.strokeStyle = "rgba(0,0,0,0.25)";
+    ctx.strokeStyle = "rgba(128,128,128,0.5)";
     ctx.lineWidth = 1;
-    ctx.strokeRect(MARGIN + 0.5, MARGIN + 0.5, PLOT - 1, PLOT - 1);
-    ctx.fillStyle = muted;
-    ctx.font = "10px system-ui, sans-serif";
+    ctx.strokeRect(MARGIN + 0.5, MARGIN + 0.5, P - 1, P - 1);
+    ctx.fillStyle = col.muted;
+    ctx.font = "11px system-ui, sans-serif";
     const [x0, x1, y0, y1] = this.extent();
     const ticks = (a, b) => {
       const out = [];
       const step = Math.pow(10, Math.floor(Math.log10((b - a) / 2)));
       const st = (b - a) / step > 8 ? step * 2 : step;
-      for (let v = Math.ceil(a / st) * st; v <= b + 1e-9; v += st) out.push(Number(v.toFixed(6)));
+      if (!(st > 0) || !Number.isFinite(st)) return out;
+      for (let v = Math.ceil(a / st) * st; v <= b + 1e-9 * st && out.length < 20; v += st) out.push(Number(v.toPrecision(6)));
       return out;
     };
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     for (const v of ticks(x0, x1)) {
       const [px] = this.toPixel(v, 0);
-      ctx.fillText(String(v), px, MARGIN + PLOT + 5);
-      ctx.fillRect(px, MARGIN + PLOT, 1, 3);
+      ctx.fillText(String(v), px, MARGIN + P + 5);
+      ctx.fillRect(px, MARGIN + P, 1, 3);
     }
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
@@ -1189,7 +1492,7 @@ class Playground {
     // points
     ctx.save();
     ctx.beginPath();
-    ctx.rect(MARGIN, MARGIN, PLOT, PLOT);
+    ctx.rect(MARGIN, MARGIN, P, P);
     ctx.clip();
     // Filled discs with a thin dark rim, so that a point stays visible on the region of its own colour.
     const r = this.N > 400 ? 2.6 : 4;
@@ -1207,36 +1510,52 @@ class Playground {
       ctx.fill();
       ctx.stroke();
     }
+    // The keyboard cursor, while the plot has the focus.
+    if (this.cursor && this.canvas.matches(":focus-visible")) {
+      const [cx, cy] = this.toPixel(...this.cursor);
+      ctx.strokeStyle = col.fg;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(cx, cy, 8, 0, 2 * Math.PI);
+      ctx.moveTo(cx - 13, cy); ctx.lineTo(cx - 4, cy); ctx.moveTo(cx + 4, cy); ctx.lineTo(cx + 13, cy);
+      ctx.moveTo(cx, cy - 13); ctx.lineTo(cx, cy - 4); ctx.moveTo(cx, cy + 4); ctx.lineTo(cx, cy + 13);
+      ctx.stroke();
+    }
     ctx.restore();
     if (!this.N) {
-      ctx.fillStyle = muted;
+      ctx.fillStyle = col.fg;
       ctx.font = "13px system-ui, sans-serif";
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
-      ctx.fillText("Click to place points, or pick a preset", MARGIN + PLOT / 2, MARGIN + PLOT / 2);
+      ctx.fillText(P < 260 ? "Place points, or pick a preset" : "Click to place points, or pick a preset", MARGIN + P / 2, MARGIN + P / 2);
     }
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < this.N; i++) counts[this.y[i]]++;
+    const classes = counts.slice(0, this.get("n_classes")).map((n, c) => `${n} of class ${c}`).join(", ");
+    this.canvas.setAttribute("aria-label", `Data plot and decision boundary: ${this.N} points (${classes}). Arrow keys move a cursor, Enter places a point, Delete removes the nearest.`);
   }
 
   drawCurve() {
     const ctx = this.curve.getContext("2d");
     const dpr = this.dpr;
-    const W = PLOT + 2 * MARGIN;
+    const W = this.side;
     const H = CURVE_H;
+    const col = this.colours();
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, W, H);
-    const style = getComputedStyle(this.root);
-    const muted = style.getPropertyValue("--pg-muted").trim() || "#5f6b76";
-    ctx.fillStyle = muted;
-    ctx.font = "10px system-ui, sans-serif";
+    ctx.font = "11px system-ui, sans-serif";
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
     const last = this.history.length ? this.history[this.history.length - 1] : null;
-    ctx.fillStyle = TEAL;
-    ctx.fillText("training loss" + (last ? " " + last[1].toFixed(3) : ""), MARGIN, 4);
+    const lossText = this.diverged ? "training loss: diverged" : "training loss" + (last ? " " + fmtNumber(last[1]) : "");
+    const accText = this.diverged ? "" : "accuracy" + (last ? " " + fmtNumber(100 * last[2], 1, "%") : "");
+    ctx.fillStyle = col.lossText;
+    ctx.fillText(lossText, MARGIN, 4);
     ctx.textAlign = "right";
-    ctx.fillStyle = ORANGE;
-    ctx.fillText("accuracy" + (last ? " " + (100 * last[2]).toFixed(1) + "%" : ""), W - MARGIN, 4);
-    const h = this.history;
+    ctx.fillStyle = col.accText;
+    ctx.fillText(accText, W - MARGIN, 4);
+    this.curve.setAttribute("aria-label", last ? `Curve of the ${lossText} and ${accText || "accuracy"} over ${this.history.length} records, up to epoch ${last[0]}` : "Training loss and accuracy: no training yet");
+    const h = this.history.filter((r) => Number.isFinite(r[1]) && Number.isFinite(r[2]));
     const top = 18;
     const bottom = H - 14;
     ctx.strokeStyle = "rgba(128,128,128,0.35)";
@@ -1245,14 +1564,14 @@ class Playground {
     ctx.lineTo(W - MARGIN, bottom + 0.5);
     ctx.stroke();
     if (h.length < 2) {
-      ctx.fillStyle = muted;
+      ctx.fillStyle = col.muted;
       ctx.textAlign = "center";
-      ctx.fillText("press Train to see the loss fall", W / 2, (top + bottom) / 2);
+      ctx.fillText(this.diverged ? "press Reset to start again" : "press Train to see the loss fall", W / 2, (top + bottom) / 2);
       return;
     }
     const e0 = h[0][0];
     const e1 = h[h.length - 1][0];
-    const maxLoss = Math.max(...h.map((r) => (Number.isFinite(r[1]) ? r[1] : 0)), 1e-6);
+    const maxLoss = Math.max(...h.map((r) => r[1]), 1e-6);
     const xOf = (e) => MARGIN + ((e - e0) / Math.max(1, e1 - e0)) * (W - 2 * MARGIN);
     const line = (idx, scale, color) => {
       ctx.strokeStyle = color;
@@ -1269,7 +1588,7 @@ class Playground {
     };
     line(2, 1, ORANGE);
     line(1, maxLoss, TEAL);
-    ctx.fillStyle = muted;
+    ctx.fillStyle = col.muted;
     ctx.textBaseline = "bottom";
     ctx.textAlign = "left";
     ctx.fillText("epoch " + e0, MARGIN, H);
