@@ -1,5 +1,8 @@
 """Activations: values, derivatives (central differences), stability, dtype, the registry and numerical ranges."""
 
+import math
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -38,6 +41,24 @@ def test_derivative_matches_central_differences(name, shape, seed):
     assert_grad_close(spec.grad(a), numeric)
 
 
+# (phi(-1e4), phi(1e4), phi'(-1e4), phi'(1e4)): the limits every activation must reach without overflow
+LIMITS = {
+    "sigmoid": (0.0, 1.0, 0.0, 0.0),
+    "tanh": (-1.0, 1.0, 0.0, 0.0),
+    "relu": (0.0, 1e4, 0.0, 1.0),
+    "leaky_relu": (-100.0, 1e4, 0.01, 1.0),
+    "elu": (-1.0, 1e4, 0.0, 1.0),
+    "silu": (0.0, 1e4, 0.0, 1.0),
+    "gelu": (0.0, 1e4, 0.0, 1.0),
+    "gelu_tanh": (0.0, 1e4, 0.0, 1.0),
+    "identity": (-1e4, 1e4, 1.0, 1.0),
+}
+
+
+def test_limits_cover_the_registry():
+    assert set(LIMITS) == set(act.ACTIVATIONS)
+
+
 @pytest.mark.parametrize("name", ALL)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_stable_for_large_inputs_and_dtype_preserved(name, dtype):
@@ -47,7 +68,9 @@ def test_stable_for_large_inputs_and_dtype_preserved(name, dtype):
         warnings.simplefilter("error")
         out, grad = spec.fn(a), spec.grad(a)
     assert out.dtype == dtype and grad.dtype == dtype
-    assert np.all(np.isfinite(out)) and np.all(np.isfinite(grad))
+    lo, hi, dlo, dhi = LIMITS[name]
+    rtol = 1e-6 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose([out[0], out[-1], grad[0], grad[-1]], [lo, hi, dlo, dhi], rtol=rtol, atol=1e-30)
 
 
 def test_known_values():
@@ -109,14 +132,77 @@ def test_numerical_ranges():
     assert str(r["silu"]) == "≈[−0.278, ∞)" and str(r["gelu"]) == "≈[−0.17, ∞)"
 
 
+def test_erf_matches_math_erf():
+    x = np.concatenate(
+        [
+            np.linspace(-8, 8, 40_001),
+            np.geomspace(1e-300, 30, 2_000),
+            -np.geomspace(1e-300, 30, 2_000),
+            [0.0, 0.46875, -0.46875, 4.0, -4.0, 5.9, 6.0, 26.5, 27.0, 40.0, 1e300],
+        ]
+    )
+    ref = np.array([math.erf(v) for v in x])
+    got = act.erf(x)
+    assert got.dtype == np.float64 and got.shape == x.shape
+    rel = np.abs(got - ref) / np.maximum(np.abs(ref), np.finfo(float).tiny)
+    assert rel.max() < 1e-12, f"largest relative error {rel.max():.2e} at x = {x[rel.argmax()]}"
+    assert np.signbit(act.erf(np.array([-0.0])))[0]  # odd, down to the sign of zero
+    big = act.erf(np.random.default_rng(0).normal(0, 3, (3, 9000)))  # several chunks, any shape
+    assert big.shape == (3, 9000) and np.all(np.abs(big) <= 1)
+    f32 = act.erf(np.array([0.5, -2.0], dtype=np.float32))
+    assert f32.dtype == np.float32
+    np.testing.assert_allclose(f32, [math.erf(0.5), math.erf(-2.0)], rtol=1e-7)
+
+
+def test_gelu_is_a_times_the_normal_cdf():
+    a = np.linspace(-6, 6, 101)
+    cdf = np.array([0.5 * (1 + math.erf(v / math.sqrt(2))) for v in a])
+    np.testing.assert_allclose(act.gelu(a), a * cdf, rtol=1e-13, atol=1e-300)
+    pdf = np.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)
+    np.testing.assert_allclose(act.gelu_grad(a), cdf + a * pdf, rtol=1e-13, atol=1e-300)
+
+
+def test_public_derivatives_equal_the_registry():
+    a = np.random.default_rng(0).normal(0, 2, (3, 4))
+    for name, fn, grad in [
+        ("sigmoid", act.sigmoid, act.sigmoid_grad),
+        ("tanh", act.tanh, act.tanh_grad),
+        ("gelu", act.gelu, act.gelu_grad),
+        ("gelu_tanh", act.gelu_tanh, act.gelu_tanh_grad),
+    ]:
+        spec = act.get_activation(name)
+        np.testing.assert_array_equal(fn(a), spec.fn(a))
+        np.testing.assert_array_equal(grad(a), spec.grad(a))
+    assert act.sigmoid(np.array([0, 1])).dtype == np.float64  # integers -> float64
+    assert act.tanh(np.array([True, False])).dtype == np.float64
+
+
+def test_no_scipy():
+    code = "import sys, dlbook.activations, dlbook.losses, dlbook.mlp; print('scipy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
 def test_bad_input():
-    with pytest.raises(ValueError, match="activation"):
+    with pytest.raises(ValueError, match=r"^activation must be one of .*'swishy'"):
         act.get_activation("swishy")
-    with pytest.raises(ValueError, match="a contains"):
+    with pytest.raises(ValueError, match=r"^a contains 1 NaN"):
         act.relu(np.array([1.0, np.nan]))
-    with pytest.raises(ValueError, match="a must hold real numbers"):
+    with pytest.raises(ValueError, match=r"^a contains 1 NaN or infinite"):
+        act.gelu_grad(np.array([np.inf]))
+    with pytest.raises(ValueError, match=r"^x contains"):
+        act.erf(np.array([np.nan]))
+    with pytest.raises(ValueError, match=r"^a must hold real numbers"):
         act.sigmoid(np.array(["x"]))
-    with pytest.raises(ValueError, match="axis"):
+    with pytest.raises(
+        ValueError, match=r"^axis must be an integer in \[-2, 2\) for an array of shape \(2, 3\), got 2"
+    ):
         act.softmax(np.ones((2, 3)), axis=2)
-    with pytest.raises(ValueError, match="dout"):
+    with pytest.raises(TypeError, match=r"^axis must be an integer"):
+        act.log_softmax(np.ones((2, 3)), axis=1.0)
+    with pytest.raises(ValueError, match=r"^a must have at least one entry along axis -1"):
+        act.softmax(np.ones((2, 0)))
+    with pytest.raises(ValueError, match=r"^dout must have the shape of s"):
         act.softmax_backward(np.ones((2, 3)), np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"^dout must have the shape of logp"):
+        act.log_softmax_backward(np.ones((2, 3)), np.ones((2, 1)))

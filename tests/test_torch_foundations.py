@@ -1,4 +1,4 @@
-"""Parity with PyTorch CPU: every activation and its derivative, each loss, Linear, and a whole MLP's gradients."""
+"""Parity with PyTorch CPU: every activation and its derivative, erf, each loss, Linear, and a whole MLP's gradients."""
 
 import numpy as np
 import pytest
@@ -77,6 +77,31 @@ def test_losses():
     value, dp = losses.mse(p, q)
     assert value == pytest.approx(ref.item(), rel=1e-12)
     np.testing.assert_allclose(dp, t.grad.numpy(), rtol=1e-12)
+
+
+def test_erf_matches_torch():
+    x = np.concatenate([np.linspace(-7, 7, 2001), [-30.0, 30.0, 1e-300, -1e-300]])
+    np.testing.assert_allclose(act.erf(x), torch.erf(torch.tensor(x)).numpy(), rtol=1e-14, atol=0)
+    x32 = x.astype(np.float32)
+    np.testing.assert_allclose(act.erf(x32), torch.erf(torch.tensor(x32)).numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_losses_over_leading_axes():
+    rng = np.random.default_rng(2)
+    z, y = rng.normal(0, 3, (3, 4, 6)), rng.integers(0, 6, (3, 4))
+    t = torch.tensor(z, requires_grad=True)
+    ref = F.cross_entropy(t.reshape(-1, 6), torch.tensor(y).reshape(-1))  # the mean over all 12 positions
+    ref.backward()
+    value, dz = losses.softmax_cross_entropy(z, y)
+    assert value == pytest.approx(ref.item(), rel=1e-12)
+    np.testing.assert_allclose(dz, t.grad.numpy(), rtol=1e-10, atol=1e-15)
+    z2, y2 = rng.normal(0, 3, (5, 2)), rng.uniform(0, 1, (5, 2))
+    t = torch.tensor(z2, requires_grad=True)
+    ref = F.binary_cross_entropy_with_logits(t, torch.tensor(y2))
+    ref.backward()
+    value, dz = losses.binary_cross_entropy(z2, y2)
+    assert value == pytest.approx(ref.item(), rel=1e-12)
+    np.testing.assert_allclose(dz, t.grad.numpy(), rtol=1e-10, atol=1e-15)
 
 
 def test_linear():

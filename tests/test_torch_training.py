@@ -7,6 +7,7 @@ torch = pytest.importorskip("torch")
 
 from dlbook import optim  # noqa: E402
 from dlbook.layers import Linear, Module, Sequential  # noqa: E402
+from dlbook.normalization import BatchNorm, LayerNorm  # noqa: E402
 
 
 class _Tanh(Module):
@@ -128,8 +129,6 @@ def test_schedules_match_torch():
 # --- normalization ----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("shape", [(16, 5), (6, 3, 7), (4, 3, 5, 5)])
 def test_batchnorm_matches_torch_in_both_modes(shape):
-    from dlbook.normalization import BatchNorm
-
     rng = np.random.default_rng(0)
     c = shape[1]
     ours = BatchNorm(c, momentum=0.2)
@@ -161,8 +160,6 @@ def test_batchnorm_matches_torch_in_both_modes(shape):
 
 @pytest.mark.parametrize("shape", [(6, 5), (2, 4, 8)])
 def test_layernorm_matches_torch_in_both_modes(shape):
-    from dlbook.normalization import LayerNorm
-
     rng = np.random.default_rng(0)
     d = shape[-1]
     ours, theirs = LayerNorm(d), torch.nn.LayerNorm(d).double()
