@@ -7,6 +7,9 @@ helpers instead of the build tools:
 * :func:`glue` stores a number for the text (myst-nb's glue when it is importable, a plain dictionary otherwise);
 * :func:`claim` states in code what a sentence of the text says about the numbers, and fails loudly when the numbers
   stop saying it;
+* :func:`over_seeds` repeats a training run over several seeds and returns :class:`Runs` (mean, spread, min, max),
+  and :func:`compare` says "higher", "lower" or "within the spread of the seeds" from two such sets of runs, so that a
+  conclusion drawn from training runs is never drawn from one seed;
 * :func:`table` turns a list of rows into a Markdown table that Jupyter and the book both display;
 * :func:`setup_chapter` (called by the bootstrap cell at the top of every chapter) limits BLAS to the thread count
   the chapters are tuned for and, in Colab, enables the widget manager the demos need.
@@ -25,12 +28,15 @@ from typing import Any
 __all__ = [
     "GLUED",
     "ClaimError",
+    "Runs",
     "Table",
     "claim",
+    "compare",
     "enable_colab_widgets",
     "glue",
     "in_colab",
     "limit_blas_threads",
+    "over_seeds",
     "setup_chapter",
     "table",
 ]
@@ -265,3 +271,127 @@ def setup_chapter(blas_threads: int = 1) -> None:
     """
     limit_blas_threads(blas_threads)
     enable_colab_widgets()
+
+
+class Runs:
+    """The results of one experiment repeated over several seeds: an array with its summary.
+
+    Parameters
+    ----------
+    values : array_like of shape (S,) or (S, ...)
+        One result per seed (a scalar, or an array such as a loss curve).
+    seeds : sequence of int
+        The seeds, in the order of ``values``.
+
+    Attributes
+    ----------
+    values : ndarray
+    seeds : tuple of int
+    mean, std, min, max : float or ndarray
+        Over the seeds (axis 0); ``std`` is the sample standard deviation (``ddof=1``, 0 for one seed).
+
+    Examples
+    --------
+    >>> r = Runs([0.91, 0.93, 0.92], seeds=(0, 1, 2))
+    >>> f"{r:.2f}"
+    '0.92 ± 0.01 (3 seeds, 0.91 to 0.93)'
+    """
+
+    def __init__(self, values: Any, seeds: Sequence[int]) -> None:
+        import numpy as np
+
+        self.values = np.asarray(values, dtype=np.float64)
+        self.seeds = tuple(int(s) for s in seeds)
+        if self.values.ndim == 0 or len(self.values) != len(self.seeds) or not self.seeds:
+            raise ValueError(f"values must hold one result per seed ({len(self.seeds)}), got shape {self.values.shape}")
+        self.mean = self.values.mean(axis=0)
+        self.std = self.values.std(axis=0, ddof=1) if len(self.seeds) > 1 else np.zeros_like(self.mean)
+        self.min = self.values.min(axis=0)
+        self.max = self.values.max(axis=0)
+
+    def __len__(self) -> int:
+        return len(self.seeds)
+
+    def __format__(self, spec: str) -> str:
+        if self.values.ndim != 1:
+            return repr(self)
+        spec = spec or ".3g"
+        return (
+            f"{format(float(self.mean), spec)} ± {format(float(self.std), spec)} "
+            f"({len(self)} seeds, {format(float(self.min), spec)} to {format(float(self.max), spec)})"
+        )
+
+    def __repr__(self) -> str:
+        return f"Runs(mean={self.mean!r}, seeds={self.seeds})"
+
+
+def over_seeds(fn: Any, seeds: Sequence[int] = (0, 1, 2, 3, 4), processes: int = 1) -> Runs:
+    """Run ``fn(seed)`` for every seed and collect the results as :class:`Runs`.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(seed) -> float or array``: one complete experiment (data, model and training all seeded by ``seed``).
+    seeds : sequence of int
+        At least one seed; three or more for any conclusion that compares runs.
+    processes : int
+        Run the seeds in this many worker processes (forked, so ``fn`` may be defined in the notebook). 1 runs them
+        one after another in this process.
+
+    Returns
+    -------
+    Runs
+    """
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must name at least one seed, got none")
+    if not isinstance(processes, int) or processes < 1:
+        raise ValueError(f"processes must be a positive integer, got {processes!r}")
+    if processes == 1 or len(seeds) == 1:
+        return Runs([fn(s) for s in seeds], seeds)
+    import multiprocessing
+
+    # The workers are forked after fn is stored here, so they inherit it: fn itself is never pickled (a lambda or
+    # a function defined in the notebook works); only the seeds and the results travel between processes.
+    _FORKED_FN[:] = [fn]
+    try:
+        with multiprocessing.get_context("fork").Pool(min(processes, len(seeds))) as pool:
+            return Runs(pool.map(_call_forked, seeds), seeds)
+    finally:
+        _FORKED_FN.clear()
+
+
+_FORKED_FN: list = []
+
+
+def _call_forked(seed: int) -> Any:
+    return _FORKED_FN[0](seed)
+
+
+def compare(
+    a: Runs,
+    b: Runs,
+    *,
+    higher: str = "higher",
+    lower: str = "lower",
+    same: str = "within the spread of the seeds",
+) -> str:
+    """Say how ``a`` compares with ``b`` across seeds, in words for the text.
+
+    ``a`` is ``higher`` only if every run of ``a`` is above every run of ``b`` (the ranges do not overlap), ``lower``
+    in the mirror case, and ``same`` otherwise: a difference inside the seeds' spread is not a conclusion.
+
+    Examples
+    --------
+    >>> compare(Runs([0.9, 0.92], (0, 1)), Runs([0.7, 0.75], (0, 1)))
+    'higher'
+    """
+    if not isinstance(a, Runs) or not isinstance(b, Runs):
+        raise TypeError(f"a and b must be Runs (from over_seeds), got {type(a).__name__} and {type(b).__name__}")
+    if a.values.ndim != 1 or b.values.ndim != 1:
+        raise ValueError("compare needs one scalar result per seed in a and b")
+    if a.min > b.max:
+        return higher
+    if a.max < b.min:
+        return lower
+    return same
