@@ -17,11 +17,11 @@ from dlbook._checks import check_positive, check_probability, get_rng
 __all__ = ["blobs", "checkerboard", "circles", "load_digits", "moons", "spiral", "xor"]
 
 
-def _check_n(n: int, k: int) -> None:
+def _check_n(n: int, num_classes: int) -> None:
     check_positive(n, "n", integer=True)
-    check_positive(k, "k", integer=True)
-    if n < k:
-        raise ValueError(f"n must be at least the number of classes {k}, got {n}")
+    check_positive(num_classes, "num_classes", integer=True)
+    if n < num_classes:
+        raise ValueError(f"n must be at least num_classes ({num_classes}), got {n}")
 
 
 def _counts(n: int, k: int) -> list[int]:
@@ -34,19 +34,23 @@ def _finish(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.
 
 
 def spiral(
-    n: int = 300, k: int = 2, noise: float = 0.1, rng: np.random.Generator | int | None = 0, turns: float = 1.0
+    n: int = 300,
+    num_classes: int = 2,
+    noise: float = 0.1,
+    rng: np.random.Generator | int | None = 0,
+    turns: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``k`` interleaved spiral arms, one class per arm.
+    """``num_classes`` interleaved spiral arms, one class per arm.
 
     Arm ``c`` is the curve :math:`r (\\cos\\theta, \\sin\\theta)` with radius ``r`` from 0.05 to 1 and angle
-    :math:`\\theta = 2\\pi c / k + 2\\pi\\,\\text{turns}\\, r`, with Gaussian noise of standard deviation
-    ``noise`` (radians) added to the angle.
+    :math:`\\theta = 2\\pi c / K + 2\\pi\\,\\text{turns}\\, r` (:math:`K` = ``num_classes``), with Gaussian noise
+    of standard deviation ``noise`` (radians) added to the angle.
 
     Parameters
     ----------
     n : int
         Total number of points.
-    k : int
+    num_classes : int
         Number of arms (classes).
     noise : float
         Noise level (0 gives points exactly on the arms).
@@ -60,10 +64,11 @@ def spiral(
     X : (n, 2) float64
     y : (n,) int64
     """
-    _check_n(n, k)
+    _check_n(n, num_classes)
     check_positive(noise, "noise", allow_zero=True)
     check_positive(turns, "turns")
     rng = get_rng(rng)
+    k = int(num_classes)
     Xs, ys = [], []
     for c, m in enumerate(_counts(n, k)):
         r = np.linspace(0.05, 1.0, m)
@@ -175,24 +180,25 @@ def moons(n: int = 400, noise: float = 0.1, rng: np.random.Generator | int | Non
 
 
 def blobs(
-    n: int = 300, k: int = 3, std: float = 0.3, rng: np.random.Generator | int | None = 0
+    n: int = 300, num_classes: int = 3, std: float = 0.3, rng: np.random.Generator | int | None = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``k`` Gaussian blobs with centres evenly spaced on the unit circle.
+    """``num_classes`` Gaussian blobs with centres evenly spaced on the unit circle.
 
     Parameters
     ----------
     n : int
         Total number of points.
-    k : int
+    num_classes : int
         Number of blobs (classes).
     std : float
         Standard deviation of each blob.
     rng : numpy.random.Generator or int
         Seed or generator.
     """
-    _check_n(n, k)
+    _check_n(n, num_classes)
     check_positive(std, "std", allow_zero=True)
     rng = get_rng(rng)
+    k = int(num_classes)
     Xs, ys = [], []
     for c, m in enumerate(_counts(n, k)):
         centre = np.array([np.cos(2 * np.pi * c / k), np.sin(2 * np.pi * c / k)])
@@ -222,6 +228,7 @@ def load_digits(
     X_train, X_test : (N, 64) or (N, 1, 8, 8) float64
     y_train, y_test : (N,) int64
     """
+    # imported here: scikit-learn takes seconds to import, and importing dlbook must stay cheap
     from sklearn.datasets import load_digits as _sk_load_digits
 
     check_probability(test_size, "test_size")

@@ -23,13 +23,13 @@ def test_shapes_dtypes_and_determinism(gen):
 @pytest.mark.parametrize("k", [2, 3, 5])
 def test_spiral_and_blobs_classes_balanced(k):
     for gen in (data.spiral, data.blobs):
-        X, y = gen(100, k=k, rng=0)
+        X, y = gen(100, num_classes=k, rng=0)
         counts = np.bincount(y, minlength=k)
         assert len(counts) == k and counts.max() - counts.min() <= 1
 
 
 def test_geometry():
-    X, y = data.spiral(200, k=2, noise=0.0, rng=0)
+    X, y = data.spiral(200, num_classes=2, noise=0.0, rng=0)
     r = np.linalg.norm(X, axis=1)
     assert r.min() >= 0.05 - 1e-12 and r.max() <= 1 + 1e-12
     X, y = data.xor(500, rng=0)
@@ -56,15 +56,27 @@ def test_digits_split_is_stratified_and_scaled():
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="n must be an integer"):
+    with pytest.raises(ValueError, match=r"^n must be an integer"):
         data.spiral(10.5)
-    with pytest.raises(ValueError, match="n must be at least"):
-        data.spiral(2, k=3)
-    with pytest.raises(ValueError, match="noise"):
+    with pytest.raises(ValueError, match=r"^n must be at least num_classes \(3\), got 2"):
+        data.spiral(2, num_classes=3)
+    with pytest.raises(ValueError, match=r"^num_classes must be > 0"):
+        data.blobs(10, num_classes=0)
+    with pytest.raises(ValueError, match=r"^noise must be >= 0, got -1"):
         data.moons(10, noise=-1)
-    with pytest.raises(ValueError, match="factor"):
+    with pytest.raises(ValueError, match=r"^noise must be >= 0, got nan"):
+        data.spiral(10, noise=float("nan"))
+    with pytest.raises(ValueError, match=r"^turns must be > 0"):
+        data.spiral(10, turns=0)
+    with pytest.raises(ValueError, match=r"^tiles must be > 0"):
+        data.checkerboard(10, tiles=0)
+    with pytest.raises(ValueError, match=r"^factor must be in \[0, 1\)"):
         data.circles(10, factor=1.5)
-    with pytest.raises(ValueError, match="test_size"):
+    with pytest.raises(ValueError, match=r"^std must be >= 0"):
+        data.blobs(10, std=-0.1)
+    with pytest.raises(ValueError, match=r"^test_size must be in \[0, 1\)"):
         data.load_digits(test_size=1.0)
+    with pytest.raises(ValueError, match=r"^test_size must be in \(0, 1\)"):
+        data.load_digits(test_size=0.0)
     with pytest.raises(TypeError, match="rng"):
         data.xor(10, rng="seed")

@@ -25,7 +25,7 @@ def test_gradients(n_classes):
 
 
 def test_fits_linearly_separable_blobs():
-    X, y = data.blobs(300, k=3, std=0.2, rng=0)
+    X, y = data.blobs(300, num_classes=3, std=0.2, rng=0)
     model = LogisticRegression(2, 3)
     hist = fit(model, ArrayBatches(X, y), loss="softmax_ce", optimizer=optim.SGD(model, 0.5), epochs=500)
     assert hist.step_loss[-1] < hist.step_loss[0] and np.mean(model.predict(X) == y) == 1.0
@@ -51,7 +51,7 @@ def test_fit_with_bce_is_plain_gradient_descent_on_the_model_loss():
 
 def test_one_hyperplane_fails_on_the_chapter_datasets():
     """The MLP chapter's claim (same data and settings): logistic regression stays near chance."""
-    for X, y in (data.spiral(300, k=2, noise=0.1, rng=0), data.checkerboard(400, rng=0), data.xor(400, rng=0)):
+    for X, y in (data.spiral(300, num_classes=2, noise=0.1, rng=0), data.checkerboard(400, rng=0), data.xor(400, rng=0)):
         model = LogisticRegression(2)
         fit(model, ArrayBatches(X, y), loss="bce", optimizer=optim.SGD(model, 0.5), epochs=2000)
         assert np.mean(model.predict(X) == y) < 0.6

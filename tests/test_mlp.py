@@ -208,7 +208,7 @@ def test_predict_proba_of_a_diverged_network_raises():
 
 def test_one_hidden_layer_fits_the_spiral():
     """The MLP chapter's claim: a one-hidden-layer MLP reaches >= 99% training accuracy on the spiral."""
-    X, y = data.spiral(300, k=2, noise=0.1, rng=0)
+    X, y = data.spiral(300, num_classes=2, noise=0.1, rng=0)
     model = MLP([2, 64, 2], activation="relu", rng=0)
     history = fit(model, (X, y), loss="softmax_ce", optimizer=optim.Adam(model, lr=0.01), epochs=2000)
     assert accuracy(model, X, y) >= 0.99
@@ -244,7 +244,7 @@ def test_mlp_chapter_digits_and_collapse_claims():
         val_batches=(X_test, y_test),
     )
     assert history.val_acc[-1] > 0.95
-    X, y = data.spiral(300, k=2, noise=0.1, rng=0)
+    X, y = data.spiral(300, num_classes=2, noise=0.1, rng=0)
     deep_linear = MLP([2, 32, 32, 32, 32, 2], activation="identity", rng=0)
     fit(deep_linear, (X, y), loss="softmax_ce", optimizer=optim.Adam(deep_linear, lr=0.01), epochs=2000)
     assert accuracy(deep_linear, X, y) < 0.6
