@@ -16,33 +16,38 @@ import math
 
 import numpy as np
 
-from dlbook._checks import as_float_array, check_positive, get_rng
+from dlbook._checks import as_float_array, check_finite, check_positive, get_rng
 
 __all__ = ["RandomShiftRotate", "affine_images", "random_shift_rotate"]
 
 
-def _as_images(X: np.ndarray, name: str) -> tuple[np.ndarray, tuple[int, ...]]:
-    """View ``X`` as ``(N, H, W)`` images; flat rows of a square image (N, H*W) and (N, 1, H, W) are accepted."""
-    X = as_float_array(X, name)
-    shape = X.shape
-    if X.ndim == 2:
-        side = math.isqrt(X.shape[1])
-        if side * side != X.shape[1]:
+def _as_images(x: np.ndarray, name: str) -> tuple[np.ndarray, tuple[int, ...]]:
+    """View ``x`` as ``(N, H, W)`` images; flat rows of a square image (N, H*W) and (N, 1, H, W) are accepted."""
+    x = as_float_array(x, name)
+    shape = x.shape
+    if x.ndim == 2:
+        side = math.isqrt(x.shape[1])
+        if side * side != x.shape[1]:
             raise ValueError(f"{name} with shape (N, D) must hold square images (D a perfect square), got {shape}")
-        return X.reshape(len(X), side, side), shape
-    if X.ndim == 3:
-        return X, shape
-    if X.ndim == 4 and X.shape[1] == 1:
-        return X[:, 0], shape
-    raise ValueError(f"{name} must have shape (N, H*W), (N, H, W) or (N, 1, H, W), got {shape}")
+        imgs = x.reshape(len(x), side, side)
+    elif x.ndim == 3:
+        imgs = x
+    elif x.ndim == 4 and x.shape[1] == 1:
+        imgs = x[:, 0]
+    else:
+        raise ValueError(f"{name} must have shape (N, H*W), (N, H, W) or (N, 1, H, W), got {shape}")
+    if min(imgs.shape) == 0:
+        raise ValueError(f"{name} must hold at least one image of at least one pixel, got shape {shape}")
+    check_finite(imgs, name)
+    return imgs, shape
 
 
-def affine_images(X: np.ndarray, angles: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+def affine_images(x: np.ndarray, angles: np.ndarray, shifts: np.ndarray) -> np.ndarray:
     """Rotate each image by ``angles[n]`` degrees (counter-clockwise) and shift it by ``shifts[n]`` pixels.
 
     Parameters
     ----------
-    X : (N, H*W), (N, H, W) or (N, 1, H, W)
+    x : (N, H*W), (N, H, W) or (N, 1, H, W)
         Images (flat rows must be square images).
     angles : (N,)
         Rotation angles in degrees.
@@ -52,16 +57,18 @@ def affine_images(X: np.ndarray, angles: np.ndarray, shifts: np.ndarray) -> np.n
     Returns
     -------
     ndarray
-        The transformed images, with the shape and dtype of ``X``.
+        The transformed images, with the shape and dtype of ``x``.
     """
-    imgs, shape = _as_images(X, "X")
+    imgs, shape = _as_images(x, "x")
     n, h, w = imgs.shape
-    angles = np.asarray(angles, dtype=np.float64)
-    shifts = np.asarray(shifts, dtype=np.float64)
+    angles = as_float_array(angles, "angles").astype(np.float64, copy=False)
+    shifts = as_float_array(shifts, "shifts").astype(np.float64, copy=False)
     if angles.shape != (n,):
         raise ValueError(f"angles must have shape ({n},), got {angles.shape}")
     if shifts.shape != (n, 2):
         raise ValueError(f"shifts must have shape ({n}, 2), got {shifts.shape}")
+    check_finite(angles, "angles")
+    check_finite(shifts, "shifts")
     theta = np.deg2rad(angles)[:, None, None]  # (N, 1, 1)
     cy, cx = (h - 1) / 2, (w - 1) / 2
     v, u = np.meshgrid(np.arange(h) - cy, np.arange(w) - cx, indexing="ij")  # (H, W) each
@@ -85,7 +92,7 @@ def affine_images(X: np.ndarray, angles: np.ndarray, shifts: np.ndarray) -> np.n
 
 
 def random_shift_rotate(
-    X: np.ndarray,
+    x: np.ndarray,
     rng: np.random.Generator | int | None = None,
     max_shift: float = 1.0,
     max_degrees: float = 10.0,
@@ -95,10 +102,10 @@ def random_shift_rotate(
 
     Parameters
     ----------
-    X : (N, H*W), (N, H, W) or (N, 1, H, W)
+    x : (N, H*W), (N, H, W) or (N, 1, H, W)
         Images.
     rng : numpy.random.Generator or int, optional
-        Source of the random amounts.
+        Source of the random amounts (``None``: fresh entropy).
     max_shift : float
         Shifts are drawn from ``[-max_shift, max_shift]`` pixels on each axis.
     max_degrees : float
@@ -109,21 +116,21 @@ def random_shift_rotate(
     Returns
     -------
     ndarray
-        Same shape and dtype as ``X``.
+        Same shape and dtype as ``x``.
     """
     check_positive(max_shift, "max_shift", allow_zero=True)
     check_positive(max_degrees, "max_degrees", allow_zero=True)
+    n = _as_images(x, "x")[0].shape[0]  # every check before the generator moves
     rng = get_rng(rng)
-    n = np.shape(X)[0] if np.ndim(X) else 0
     shifts = rng.uniform(-max_shift, max_shift, size=(n, 2))
     if integer_shifts:
         shifts = np.round(shifts)
     angles = rng.uniform(-max_degrees, max_degrees, size=n)
-    return affine_images(X, angles, shifts)
+    return affine_images(x, angles, shifts)
 
 
 class RandomShiftRotate:
-    """Augmentation usable as the ``transform`` of :class:`dlbook.train.ArrayBatches`: ``transform(X_batch, rng)``.
+    """Augmentation usable as the ``transform`` of :class:`dlbook.train.ArrayBatches`: ``transform(x_batch, rng)``.
 
     Parameters
     ----------
@@ -140,9 +147,9 @@ class RandomShiftRotate:
         check_positive(max_degrees, "max_degrees", allow_zero=True)
         self.max_shift, self.max_degrees, self.integer_shifts = float(max_shift), float(max_degrees), integer_shifts
 
-    def __call__(self, X: np.ndarray, rng: np.random.Generator | int | None = None) -> np.ndarray:
-        """Return a randomly shifted and rotated copy of the batch ``X``."""
-        return random_shift_rotate(X, rng, self.max_shift, self.max_degrees, self.integer_shifts)
+    def __call__(self, x: np.ndarray, rng: np.random.Generator | int | None = None) -> np.ndarray:
+        """Return a randomly shifted and rotated copy of the batch ``x`` (see :func:`random_shift_rotate`)."""
+        return random_shift_rotate(x, rng, self.max_shift, self.max_degrees, self.integer_shifts)
 
     def __repr__(self) -> str:
         return f"RandomShiftRotate(max_shift={self.max_shift:g}, max_degrees={self.max_degrees:g})"

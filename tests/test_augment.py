@@ -50,14 +50,28 @@ def test_transform_is_reproducible_and_matches_fit_signature():
 @pytest.mark.parametrize(
     ("call", "word"),
     [
-        (lambda: affine_images(np.ones((2, 10)), np.zeros(2), np.zeros((2, 2))), "perfect square"),
-        (lambda: affine_images(np.ones((2, 2, 4, 4)), np.zeros(2), np.zeros((2, 2))), "X"),
-        (lambda: affine_images(np.ones((2, 4, 4)), np.zeros(3), np.zeros((2, 2))), "angles"),
-        (lambda: affine_images(np.ones((2, 4, 4)), np.zeros(2), np.zeros(2)), "shifts"),
-        (lambda: RandomShiftRotate(max_shift=-1), "max_shift"),
-        (lambda: random_shift_rotate(np.ones((2, 16)), 0, max_degrees=-3), "max_degrees"),
+        (lambda: affine_images(np.ones((2, 10)), np.zeros(2), np.zeros((2, 2))), r"^x with shape .* perfect square"),
+        (
+            lambda: affine_images(np.ones((2, 2, 4, 4)), np.zeros(2), np.zeros((2, 2))),
+            r"^x must have shape \(N, H\*W\)",
+        ),
+        (lambda: affine_images(np.ones((0, 4, 4)), np.zeros(0), np.zeros((0, 2))), r"^x must hold at least one image"),
+        (lambda: affine_images(np.full((1, 4, 4), np.nan), np.zeros(1), np.zeros((1, 2))), r"^x contains 16 NaN"),
+        (lambda: affine_images(np.ones((2, 4, 4)), np.zeros(3), np.zeros((2, 2))), r"^angles must have shape \(2,\)"),
+        (lambda: affine_images(np.ones((1, 4, 4)), np.array([np.inf]), np.zeros((1, 2))), r"^angles contains"),
+        (lambda: affine_images(np.ones((2, 4, 4)), np.zeros(2), np.zeros(2)), r"^shifts must have shape \(2, 2\)"),
+        (lambda: RandomShiftRotate(max_shift=-1), r"^max_shift must be >= 0"),
+        (lambda: random_shift_rotate(np.ones((2, 16)), 0, max_degrees=-3), r"^max_degrees must be >= 0"),
+        (lambda: random_shift_rotate(np.ones(16), 0), r"^x must have shape"),
     ],
 )
 def test_bad_input_raises(call, word):
     with pytest.raises(ValueError, match=word):
         call()
+
+
+def test_bad_batch_leaves_the_generator_untouched():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError):
+        random_shift_rotate(np.ones((2, 10)), rng)
+    assert rng.random() == np.random.default_rng(0).random()
