@@ -48,3 +48,58 @@ def test_check_module_passes_correct_and_flags_wrong_backward():
     errors = check_module(WrongLinear(3, 2, rng=0), x)
     assert errors["W"] > 0.1 and errors["x"] < 1e-7
     assert check_module(Square(), x)["x"] < 1e-7
+
+
+class Product(Module):
+    """Two inputs: forward(a, b) = a * b, backward returns (dL/da, dL/db)."""
+
+    def forward(self, a, b):
+        self._cache = (a, b)
+        return a * b
+
+    def backward(self, dout):
+        a, b = self._get_cache()
+        return dout * b, dout * a
+
+
+class Lookup(Module):
+    """Token ids and a scale setting: forward(ids, *, scale) = scale * table[ids]; ids have no gradient."""
+
+    def __init__(self):
+        super().__init__()
+        self.params["T"] = np.random.default_rng(0).standard_normal((5, 2))
+
+    def forward(self, ids, *, scale=1.0):
+        self._cache = (ids, scale)
+        return scale * self.params["T"][ids]
+
+    def backward(self, dout):
+        ids, scale = self._get_cache()
+        self.grads["T"] = np.zeros_like(self.params["T"])
+        np.add.at(self.grads["T"], ids, scale * dout)
+        return None
+
+
+def test_check_module_with_several_inputs_ids_and_settings():
+    rng = np.random.default_rng(1)
+    errors = check_module(Product(), (rng.standard_normal(3), rng.standard_normal(3)))
+    assert set(errors) == {"x0", "x1"} and max(errors.values()) < 1e-7
+    errors = check_module(Lookup(), np.array([0, 3, 3]), scale=2.5)
+    assert set(errors) == {"T"} and errors["T"] < 1e-7
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match=r"^x must be a floating-point numpy array"):
+        numerical_gradient(lambda: 0.0, np.arange(3))
+    with pytest.raises(TypeError, match=r"^x must be a floating-point numpy array"):
+        numerical_gradient(lambda: 0.0, [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"^eps must be > 0"):
+        numerical_gradient(lambda: 0.0, np.ones(2), eps=0)
+    x = np.ones(2)
+    with pytest.raises(ValueError, match=r"^f returned a NaN or infinite value"):
+        numerical_gradient(lambda: float("inf") if x[0] > 1 else 0.0, x, eps=1e-3)
+    np.testing.assert_array_equal(x, np.ones(2))  # restored even when f fails
+    with pytest.raises(ValueError, match=r"^a contains NaN"):
+        relative_error(np.array([np.nan]), np.zeros(1))
+    with pytest.raises(TypeError, match=r"^module must be a dlbook Module"):
+        check_module(lambda v: v, np.ones(2))
