@@ -55,11 +55,11 @@ class History:
     step_loss, step_time : list of float
         The loss of every step (before its update) and the seconds since training began at the end of that step.
     grad_norm : list of float
-        The global gradient norm of every step before clipping (only with ``clip_grad_norm``).
+        The global gradient norm of every step, before clipping (only with ``clip_grad_norm``).
     diverged : bool
-        True if training stopped because the output, the loss, a gradient or a parameter became NaN or infinite
-        (the last record's training and validation values are then NaN; the model is left as it was before the
-        step that diverged).
+        True if training stopped because the output, the loss, the gradient norm or a parameter became NaN or
+        infinite (the last record's training and validation values are then NaN; the model's parameters and buffers
+        are left as they were before the step that diverged, the optimizer's state is not rolled back).
     stopped_early : bool
         True if :class:`EarlyStopping` or a callback stopped training.
     """
@@ -108,7 +108,8 @@ class ArrayBatches:
     shuffle : bool
         Draw a new permutation of the rows for every pass (mini-batches only).
     rng : numpy.random.Generator or int
-        The ONE generator kept across passes: it draws each pass's permutation and is handed to ``transform``.
+        Seed or generator of the ONE generator kept across passes: it draws each pass's permutation (from the same
+        stream, pass after pass) and is handed to ``transform``.
     transform : callable, optional
         ``transform(x_batch, rng) -> x_batch``: data augmentation applied to every batch.
     order : sequence of index arrays, optional
@@ -630,7 +631,6 @@ def fit(
         model.backward(dout)
         if clip_grad_norm is not None:
             norm = optim.clip_grad_norm(model, clip_grad_norm)
-            history.grad_norm.append(norm)
             if not math.isfinite(norm):
                 return False
         if schedule is not None:
@@ -638,6 +638,8 @@ def fit(
         optimizer.step()
         if not guard.finite():
             return False
+        if clip_grad_norm is not None:
+            history.grad_norm.append(norm)
         history.step_loss.append(value)
         history.step_time.append(time.perf_counter() - start)
         mean.add(value, _rows(targets), _correct(out, targets, mode))
