@@ -43,3 +43,54 @@ def test_colours_and_presets():
     with pytest.raises(ValueError, match="signal"):
         ConvExplorer(signal="square")
     assert "export default" in str(w._esm) and "correlateValid" in str(w._esm)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "match"),
+    [
+        ("signal", "square", "signal must be one of"),
+        ("kernel", "box", "kernel must be one of"),
+        ("position", 76, r"position must be an integer from 0 to 75"),
+        ("position", -1, "position must be"),
+        ("custom_kernel", [], "custom_kernel must hold 1 to 15 numbers"),
+        ("custom_kernel", [1.0] * 16, "custom_kernel must hold 1 to 15 numbers"),
+        ("custom_kernel", [1e308, 1e308], "between -1000 and 1000"),
+        ("custom_kernel", [float("nan")], "finite"),
+        ("custom_kernel", [[1.0, 2.0]], "custom_kernel"),
+        ("custom_kernel", ["a"], "custom_kernel"),
+        ("signals", {}, "signals must be a non-empty dict"),
+        ("signals", {"noisy sine": [1.0] * 10}, r"signals\['noisy sine'\] must hold 15 to"),
+        ("signals", {"other": [0.0] * 80}, "must include the selected signal"),
+        ("signals", {"noisy sine": [1e7] * 80}, "between -1e\\+06 and 1e\\+06"),
+        ("kernels", {"moving average": [1.0] * 16}, r"kernels\['moving average'\] must hold 1 to 15"),
+        ("kernels", {"custom": [1.0]}, "not named 'custom'"),
+        ("kernels", {"other": [1.0]}, "must include the selected kernel"),
+    ],
+)
+def test_every_trait_is_validated_and_a_bad_value_changes_nothing(name, value, match):
+    w = ConvExplorer(signal="noisy sine", position=30)
+    before = {
+        k: getattr(w, k) for k in ("signal", "kernel", "position", "custom_kernel", "signals", "kernels", "outputs")
+    }
+    with pytest.raises(ValueError, match=match) as info:
+        setattr(w, name, value)
+    assert isinstance(info.value, traitlets.TraitError)
+    assert {k: getattr(w, k) for k in before} == before
+
+
+def test_position_follows_a_longer_kernel_and_signal_changes_together():
+    with pytest.raises(ValueError, match="from 0 to 77"):
+        ConvExplorer(signal="step", kernel="custom", position=78, custom_kernel=[1.0, -1.0, 1.0])
+    w = ConvExplorer(signal="step", kernel="custom", position=77, custom_kernel=[1.0, -1.0, 1.0])
+    w.custom_kernel = [0.1] * 15
+    assert w.position == 65  # the window stays inside the signal
+    w.position = 65
+    with pytest.raises(ValueError, match="position"):
+        w.position = 66
+    with pytest.raises(ValueError, match="position must be an integer"):
+        ConvExplorer(position=1.5)
+    # Several traits at once (what the page sends): validated together at the end, all or nothing.
+    with pytest.raises(ValueError, match="position"), w.hold_trait_notifications():
+        w.kernel = "derivative / edge"
+        w.position = 79
+    assert (w.kernel, w.position) == ("custom", 65)

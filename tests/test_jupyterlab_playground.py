@@ -35,7 +35,7 @@ CHECK = (
     'print(f"PYTHON-SIDE n={len(pg.points)} acc={_acc:.6f} epoch={pg.epoch}")'
 )
 FIT = 'pg.fit(50)\nprint(f"FITTED epoch={pg.epoch}")'
-HUGE = 'pg.set_data(pg.points / np.abs(pg.points).max() * 1.5e308, pg.labels)\nprint("HUGE")'
+HUGE = "pg.set_data(pg.points / np.abs(pg.points).max() * 5e307, pg.labels)\nprint(\"HUGE\")"
 
 
 def _free_port() -> int:

@@ -16,16 +16,39 @@ import anywidget
 import numpy as np
 import traitlets
 
-from dlbook._checks import as_float_array, check_choice, check_ndim, get_rng
+from dlbook._checks import get_rng
 from dlbook.conv import conv1d
 from dlbook.widgets._base import PALETTE, esm_path
 
-__all__ = ["ConvExplorer", "default_kernels", "default_signals"]
+__all__ = ["ConvExplorer", "ConvExplorerError", "default_kernels", "default_signals"]
 
 #: Length of the demo signals.
 SIGNAL_LENGTH = 80
 #: Longest kernel the reader may type.
 MAX_KERNEL = 15
+#: Largest magnitude of a kernel weight (the page refuses larger ones with a message saying so).
+KERNEL_LIMIT = 1000.0
+#: Largest magnitude of a signal value.
+SIGNAL_LIMIT = 1e6
+
+
+class ConvExplorerError(traitlets.TraitError, ValueError):
+    """A value the explorer cannot take (a ``ValueError`` and a ``traitlets.TraitError``)."""
+
+
+def _check_values(value: Any, name: str, lo: int, hi: int, limit: float) -> list[float]:
+    """A 1-D list of ``lo`` to ``hi`` finite numbers of magnitude at most ``limit``, or a ConvExplorerError."""
+    try:
+        w = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ConvExplorerError(f"{name} must be a list of numbers, got {value!r:.80}") from None
+    if w.ndim != 1 or not lo <= w.size <= hi:
+        raise ConvExplorerError(f"{name} must hold {lo} to {hi} numbers, got shape {w.shape}")
+    if not np.all(np.isfinite(w)) or np.any(np.abs(w) > limit):
+        raise ConvExplorerError(
+            f"{name} values must be finite and between -{limit:g} and {limit:g}, got {w.tolist()!r:.120}"
+        )
+    return w.tolist()
 
 
 def default_signals(n: int = SIGNAL_LENGTH, rng: np.random.Generator | int | None = 0) -> dict[str, list[float]]:
@@ -63,6 +86,9 @@ def default_kernels() -> dict[str, list[float]]:
 class ConvExplorer(anywidget.AnyWidget):
     """Slide a 1-D kernel over a signal; outputs computed by :func:`dlbook.conv.conv1d`.
 
+    Every trait is validated: a wrong value raises :class:`ConvExplorerError` (a ``ValueError``) naming the trait,
+    the expected and the given value, and leaves the widget as it was.
+
     Parameters
     ----------
     signal : str
@@ -70,9 +96,10 @@ class ConvExplorer(anywidget.AnyWidget):
     kernel : str
         Selected kernel (a key of ``kernels``, or ``"custom"``).
     custom_kernel : list of float
-        The kernel the reader edits (1 to ``MAX_KERNEL`` taps).
+        The kernel the reader edits (1 to ``MAX_KERNEL`` weights, each within +-``KERNEL_LIMIT``).
     position : int
-        Index of the kernel window (the slider), from 0 to ``len(signal) - len(kernel)``.
+        Index of the kernel window (the slider), from 0 to ``len(signal) - len(kernel)``; a change of signal or
+        kernel moves it inside the new range.
 
     Attributes
     ----------
@@ -89,25 +116,77 @@ class ConvExplorer(anywidget.AnyWidget):
     colors = traitlets.Dict().tag(sync=True)
     signal = traitlets.Unicode("step").tag(sync=True)
     kernel = traitlets.Unicode("moving average").tag(sync=True)
-    custom_kernel = traitlets.List(traitlets.Float(), [1.0, -2.0, 1.0]).tag(sync=True)
-    position = traitlets.Int(0).tag(sync=True)
+    custom_kernel = traitlets.List([1.0, -2.0, 1.0]).tag(sync=True)  # checked by _valid_custom
+    position = traitlets.Any(0).tag(sync=True)  # an int, checked by _valid_position
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("signals", default_signals())
         kwargs.setdefault("kernels", default_kernels())
         kwargs.setdefault("colors", {k: PALETTE[k] for k in ("input", "kernel", "output")})
         super().__init__(**kwargs)
-        check_choice(self.signal, "signal", self.signals)
-        check_choice(self.kernel, "kernel", [*self.kernels, "custom"])
         self.outputs = self.compute_outputs()
+
+    # --- validation (cross-checked at the end of a batch of changes, so signal and position may change together) --
+    def _max_position(self, signal: str | None = None, kernel: str | None = None) -> int:
+        x = self.signals.get(self.signal if signal is None else signal, [])
+        name = self.kernel if kernel is None else kernel
+        w = self.custom_kernel if name == "custom" else self.kernels.get(name, [])
+        return max(len(x) - len(w), 0)
+
+    @traitlets.validate("signals")
+    def _valid_signals(self, proposal: Any) -> dict[str, list[float]]:
+        value = proposal["value"]
+        if not isinstance(value, dict) or not value:
+            raise ConvExplorerError(f"signals must be a non-empty dict of name -> list of numbers, got {value!r:.80}")
+        longest = max([MAX_KERNEL, *(len(w) for w in self.kernels.values())]) if self.kernels else MAX_KERNEL
+        out = {str(k): _check_values(v, f"signals[{k!r}]", longest, 10_000, SIGNAL_LIMIT) for k, v in value.items()}
+        if self.signal not in out:
+            raise ConvExplorerError(f"signals must include the selected signal {self.signal!r}, got {list(out)}")
+        return out
+
+    @traitlets.validate("kernels")
+    def _valid_kernels(self, proposal: Any) -> dict[str, list[float]]:
+        value = proposal["value"]
+        if not isinstance(value, dict) or not value or "custom" in value:
+            raise ConvExplorerError(
+                f"kernels must be a non-empty dict of name -> list of numbers (not named 'custom'), got {value!r:.80}"
+            )
+        out = {str(k): _check_values(v, f"kernels[{k!r}]", 1, MAX_KERNEL, KERNEL_LIMIT) for k, v in value.items()}
+        if self.kernel != "custom" and self.kernel not in out:
+            raise ConvExplorerError(f"kernels must include the selected kernel {self.kernel!r}, got {list(out)}")
+        return out
+
+    @staticmethod
+    def _choice(value: Any, name: str, choices: list[str]) -> str:
+        if value not in choices:
+            raise ConvExplorerError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+        return value
+
+    @traitlets.validate("signal")
+    def _valid_signal(self, proposal: Any) -> str:
+        return self._choice(proposal["value"], "signal", list(self.signals))
+
+    @traitlets.validate("kernel")
+    def _valid_kernel(self, proposal: Any) -> str:
+        return self._choice(proposal["value"], "kernel", [*self.kernels, "custom"])
 
     @traitlets.validate("custom_kernel")
     def _valid_custom(self, proposal: Any) -> list[float]:
-        w = as_float_array(proposal["value"], "custom_kernel")
-        check_ndim(w, "custom_kernel", 1)
-        if not 1 <= w.size <= MAX_KERNEL or not np.all(np.isfinite(w)):
-            raise traitlets.TraitError(f"custom_kernel must hold 1 to {MAX_KERNEL} finite numbers, got {w.tolist()}")
-        return w.tolist()
+        return _check_values(proposal["value"], "custom_kernel", 1, MAX_KERNEL, KERNEL_LIMIT)
+
+    @traitlets.validate("position")
+    def _valid_position(self, proposal: Any) -> int:
+        value, hi = proposal["value"], self._max_position()
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value <= hi:
+            raise ConvExplorerError(
+                f"position must be an integer from 0 to {hi} (len(signal) - len(kernel)), got {value!r}"
+            )
+        return int(value)
+
+    @traitlets.observe("signal", "kernel", "custom_kernel", "signals", "kernels")
+    def _keep_window_inside(self, change: Any) -> None:
+        if self.position > self._max_position():
+            self.position = self._max_position()
 
     @traitlets.observe("custom_kernel", "signals", "kernels")
     def _recompute(self, change: Any) -> None:

@@ -164,9 +164,18 @@ def _sizes(hidden_units: int, hidden_layers: int, n_classes: int) -> list[int]:
 def _square_extent(X: np.ndarray) -> list[float]:
     """A square view around the points with a 10% margin (so the page's axes have equal scales)."""
     lo, hi = X.min(axis=0), X.max(axis=0)
-    centre = (lo + hi) / 2
-    half = max(float((hi - lo).max()) / 2 * 1.1, 1e-3)
+    centre = lo / 2 + hi / 2  # halves first: no overflow for coordinates near the largest float
+    half = max(float((hi / 2 - lo / 2).max()) * 1.1, 1e-3)
     return [float(centre[0] - half), float(centre[0] + half), float(centre[1] - half), float(centre[1] + half)]
+
+
+def _outside(X: np.ndarray, extent: list[float]) -> int:
+    """How many points of ``X`` lie outside ``extent``."""
+    if len(X) == 0:
+        return 0
+    x0, x1, y0, y1 = extent
+    inside = (X[:, 0] >= x0) & (X[:, 0] <= x1) & (X[:, 1] >= y0) & (X[:, 1] <= y1)
+    return int(np.sum(~inside))
 
 
 class MLPPlayground(anywidget.AnyWidget):
@@ -308,6 +317,11 @@ class MLPPlayground(anywidget.AnyWidget):
         e = [float(v) for v in proposal["value"]]
         if len(e) != 4 or not all(math.isfinite(v) for v in e) or not (e[0] < e[1] and e[2] < e[3]):
             raise PlaygroundError(f"extent must be [xmin, xmax, ymin, ymax] with xmin < xmax, ymin < ymax; got {e}")
+        if not (math.isfinite(e[1] - e[0]) and math.isfinite(e[3] - e[2])):
+            raise PlaygroundError(f"extent must have a finite width and height (the page divides by them), got {e}")
+        outside = _outside(self.points, e)
+        if outside:
+            raise PlaygroundError(f"extent must hold every point: {outside} of {len(self.points)} lie outside {e}")
         return e
 
     @traitlets.validate("labels")
@@ -330,16 +344,50 @@ class MLPPlayground(anywidget.AnyWidget):
                 f"points must have one row per label ({len(self.labels)}), got {len(X)}: "
                 "use set_data(X, y) to change both"
             )
+        outside = _outside(X, self.extent)
+        if outside:
+            raise PlaygroundError(
+                f"points must lie inside extent={self.extent}: {outside} of {len(X)} do not "
+                "(set_data(X, y) widens the view to hold them)"
+            )
         return X
 
     @traitlets.validate("weights")
     def _valid_weights(self, proposal: Any) -> dict:
         w = proposal["value"]
-        for name, value in w.items():
-            arr = np.asarray(value, dtype=np.float64)
+        if not w:
+            return {}  # not drawn yet: __init__ draws them from the seed
+        sizes = self.sizes
+        expected = {
+            f"{p}{k}": (sizes[k], sizes[k - 1]) if p == "W" else (sizes[k],) for k in range(1, len(sizes)) for p in "Wb"
+        }
+        if set(w) != set(expected):
+            raise PlaygroundError(f"weights must have the keys {sorted(expected)} for sizes {sizes}, got {sorted(w)}")
+        out = {}
+        for name, shape in expected.items():
+            try:
+                arr = np.asarray(w[name], dtype=np.float64)
+            except (TypeError, ValueError):
+                raise PlaygroundError(f"weights[{name!r}] must be an array of numbers of shape {shape}") from None
+            if arr.shape != shape:
+                raise PlaygroundError(f"weights[{name!r}] must have shape {shape} for sizes {sizes}, got {arr.shape}")
             if not np.all(np.isfinite(arr)):
-                raise PlaygroundError(f"weights[{name!r}] must be finite")
-        return {k: np.asarray(v, dtype=np.float64).tolist() for k, v in w.items()}
+                raise PlaygroundError(f"weights[{name!r}] must be finite (no NaN or infinity)")
+            out[name] = arr.tolist()
+        return out
+
+    @traitlets.validate("epoch")
+    def _valid_epoch(self, proposal: Any) -> int:
+        return self._int_in(proposal, 0, 2**53)
+
+    @traitlets.validate("history")
+    def _valid_history(self, proposal: Any) -> list:
+        rows = proposal["value"]
+        for row in rows:
+            ok = isinstance(row, list | tuple) and len(row) == 3
+            if not ok or not all(isinstance(v, int | float) and math.isfinite(v) for v in row):
+                raise PlaygroundError(f"history must hold [epoch, loss, accuracy] rows of finite numbers, got {row!r}")
+        return [list(r) for r in rows]
 
     # --- weights ------------------------------------------------------------------------------------------------
     @property
@@ -388,11 +436,19 @@ class MLPPlayground(anywidget.AnyWidget):
         y = _Labels().validate(self, y)
         if len(y) != len(X):
             raise ValueError(f"y must have one label per point: X has {len(X)} points, y has {len(y)} labels")
+        extent = self.extent
+        if _outside(X, extent):
+            # A square view around the points and the old view, checked before anything changes.
+            both = np.concatenate([X, [[extent[0], extent[2]], [extent[1], extent[3]]]])
+            extent = _square_extent(both)
+            if not all(math.isfinite(v) for v in extent) or not math.isfinite(extent[1] - extent[0]):
+                raise PlaygroundError("X is too large for the page to draw: coordinates must stay below about 8e307")
         with self.hold_sync(), self.hold_trait_notifications():
             if len(y) and y.max() >= self.n_classes:
                 self.n_classes = int(y.max()) + 1
             self.labels = y
             self.points = X
+            self.extent = extent
 
     def to_mlp(self) -> Any:
         """A :class:`dlbook.mlp.MLP` with the page's current weights (its predictions are the page's).
