@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from dlbook._checks import as_float_array, check_finite, check_labels, check_positive
 from dlbook.widgets._base import PALETTE
 
 __all__ = ["CLASS_COLORS", "decision_grid", "plot_decision_boundary", "use_style"]
@@ -44,14 +45,24 @@ def use_style() -> None:
     )
 
 
+def _check_points(x: Any) -> np.ndarray:
+    x = as_float_array(x, "x").astype(np.float64, copy=False)
+    if x.ndim != 2 or x.shape[1] != 2:
+        raise ValueError(f"x must have shape (N, 2), got {x.shape}")
+    if x.shape[0] == 0:
+        raise ValueError("x must hold at least one point, got shape (0, 2)")
+    check_finite(x, "x")
+    return x
+
+
 def decision_grid(
-    X: np.ndarray, resolution: int = 200, margin: float = 0.15
+    x: np.ndarray, resolution: int = 200, margin: float = 0.15
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A grid covering the 2-D points ``X`` with a margin: returns ``(xx, yy, points)``.
+    """A grid covering the 2-D points ``x`` with a margin: returns ``(xx, yy, points)``.
 
     Parameters
     ----------
-    X : (N, 2)
+    x : (N, 2)
         The data whose extent the grid covers.
     resolution : int
         Grid points per axis.
@@ -65,10 +76,12 @@ def decision_grid(
     points : (resolution * resolution, 2)
         The grid points as rows, ready for a model's ``predict``.
     """
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (N, 2), got {X.shape}")
-    lo, hi = X.min(axis=0), X.max(axis=0)
+    x = _check_points(x)
+    check_positive(resolution, "resolution", integer=True)
+    if resolution < 2:
+        raise ValueError(f"resolution must be at least 2 (grid points per axis), got {resolution}")
+    check_positive(margin, "margin", allow_zero=True)
+    lo, hi = x.min(axis=0), x.max(axis=0)
     pad = margin * np.maximum(hi - lo, 1e-9)
     xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
     ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
@@ -78,7 +91,7 @@ def decision_grid(
 
 def plot_decision_boundary(
     predict_proba: Callable[[np.ndarray], np.ndarray],
-    X: np.ndarray,
+    x: np.ndarray,
     y: np.ndarray,
     ax: Any = None,
     title: str | None = None,
@@ -90,10 +103,10 @@ def plot_decision_boundary(
     ----------
     predict_proba : callable
         Maps points ``(M, 2)`` to class probabilities ``(M, K)`` (or ``(M,)`` for P(class 1) of a binary model).
-    X : (N, 2)
+    x : (N, 2)
         Data points.
     y : (N,)
-        Integer class labels.
+        Integer class labels, in ``[0, K)`` for the ``K`` classes of ``predict_proba``.
     ax : matplotlib Axes, optional
         Where to draw (a new figure if omitted).
     title : str, optional
@@ -108,13 +121,27 @@ def plot_decision_boundary(
     import matplotlib.pyplot as plt
     from matplotlib.colors import to_rgb
 
-    xx, yy, grid = decision_grid(X, resolution)
-    proba = np.asarray(predict_proba(grid), dtype=np.float64)
+    if not callable(predict_proba):
+        raise TypeError(
+            f"predict_proba must be a callable (points -> probabilities), got {type(predict_proba).__name__}"
+        )
+    x = _check_points(x)
+    y = check_labels(y, "y", n=x.shape[0])
+    xx, yy, grid = decision_grid(x, resolution)
+    proba = as_float_array(predict_proba(grid), "predict_proba(points)").astype(np.float64, copy=False)
     if proba.ndim == 1:
         proba = np.column_stack([1 - proba, proba])
+    if proba.ndim != 2 or proba.shape[0] != len(grid) or proba.shape[1] < 2:
+        raise ValueError(
+            f"predict_proba must return shape ({len(grid)}, K) or ({len(grid)},) for {len(grid)} points, "
+            f"got {proba.shape}"
+        )
+    check_finite(proba, "predict_proba(points)")
     k = proba.shape[1]
     if k > len(CLASS_COLORS):
         raise ValueError(f"at most {len(CLASS_COLORS)} classes can be drawn, got {k}")
+    if y.size and y.max() >= k:
+        raise ValueError(f"y must hold labels in [0, {k}) (the classes of predict_proba), got up to {int(y.max())}")
     colors = np.array([to_rgb(c) for c in CLASS_COLORS[:k]])
     winner = proba.argmax(axis=1)
     confidence = (proba.max(axis=1) - 1 / k) / (1 - 1 / k)  # 0 at chance, 1 when certain
@@ -129,9 +156,8 @@ def plot_decision_boundary(
         aspect="auto",
         interpolation="bilinear",
     )
-    y = np.asarray(y)
     for c in range(k):
-        pts = X[y == c]
+        pts = x[y == c]
         ax.scatter(pts[:, 0], pts[:, 1], s=12, color=CLASS_COLORS[c], edgecolor="white", linewidth=0.4)
     ax.set_xticks([])
     ax.set_yticks([])
