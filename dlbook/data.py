@@ -322,9 +322,9 @@ class TeacherForcedBatches:
     """An endless stream of teacher-forced pairs for an encoder-decoder: ``((src, tgt_in), tgt)`` batches.
 
     Every batch draws ``batch_size`` pairs at random (with replacement) and gives the decoder the target shifted
-    right behind the start token: ``tgt_in = [bos, tgt[:, :-1]]``, to be trained to predict ``tgt``. Pass it to
-    :func:`dlbook.train.fit` with ``steps=...`` (the stream never ends); the model is called as
-    ``model.forward(src, tgt_in)``.
+    right behind the start token: ``tgt_in = [bos, tgt[:, :-1]]``, to be trained to predict ``tgt``. The model is
+    called as ``model.forward(src, tgt_in)``. By default the stream never ends: train with
+    ``fit(..., steps=...)``; give ``num_batches`` for passes of a fixed length (``fit(..., epochs=...)``).
 
     Parameters
     ----------
@@ -336,8 +336,10 @@ class TeacherForcedBatches:
         The start-of-sequence token (an id the targets do not use).
     batch_size : int
         Pairs per batch.
+    num_batches : int, optional
+        Batches per pass (``None``: endless).
     rng : numpy.random.Generator or int
-        The one generator that draws every batch (seed 0 by default).
+        The one generator that draws every batch, across passes (seed 0 by default).
     """
 
     def __init__(
@@ -347,6 +349,7 @@ class TeacherForcedBatches:
         *,
         bos: int,
         batch_size: int,
+        num_batches: int | None = None,
         rng: np.random.Generator | int | None = 0,
     ) -> None:
         src, tgt = np.asarray(src), np.asarray(tgt)
@@ -362,11 +365,16 @@ class TeacherForcedBatches:
         if np.any(tgt == bos):
             raise ValueError(f"bos must be an id the targets do not use, got bos={bos}, which occurs in tgt")
         check_positive(batch_size, "batch_size", integer=True)
+        if num_batches is not None:
+            check_positive(num_batches, "num_batches", integer=True)
         self.src, self.tgt, self.bos, self.batch_size = src, tgt, int(bos), int(batch_size)
+        self.num_batches = None if num_batches is None else int(num_batches)
         self.rng = get_rng(rng)
 
     def __iter__(self) -> Iterator[tuple[tuple[np.ndarray, np.ndarray], np.ndarray]]:
-        while True:
+        b = 0
+        while self.num_batches is None or b < self.num_batches:
+            b += 1
             idx = self.rng.integers(0, len(self.src), size=self.batch_size)
             s, t = self.src[idx], self.tgt[idx]
             t_in = np.concatenate([np.full((self.batch_size, 1), self.bos), t[:, :-1]], axis=1)

@@ -422,7 +422,12 @@ def generate(
     check_positive(length, "length", integer=True)
     check_positive(temperature, "temperature")
     rng = get_rng(rng)
-    ids = list(vocab.encode(prompt))
+    if not isinstance(prompt, str):
+        raise TypeError(f"prompt must be a string, got {type(prompt).__name__}")
+    try:
+        ids = list(vocab.encode(prompt))
+    except ValueError as exc:
+        raise ValueError(f"prompt must use only characters of the vocabulary: {exc}") from None
     if not ids:
         raise ValueError("prompt must hold at least one character, got an empty string")
 

@@ -168,7 +168,8 @@ class WindowBatches:
     batch_size, seq_len : int
         Windows per batch and their length :math:`T`.
     num_batches : int, optional
-        Batches per pass; ``None`` (default) is an endless stream, for ``fit(..., steps=...)``.
+        Batches per pass; ``None`` (default) is an endless stream: train with ``fit(..., steps=...)`` (with
+        ``epochs`` an endless stream would never finish its first epoch).
     rng : numpy.random.Generator or int, optional
         The generator (``None``: fresh entropy).
 

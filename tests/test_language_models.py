@@ -169,6 +169,8 @@ def test_teacher_forced_batches_shift_the_target():
         TeacherForcedBatches(src, tgt, bos=2, batch_size=3)
     with pytest.raises(ValueError, match=r"\bsrc and tgt\b"):
         TeacherForcedBatches(src, tgt[:5], bos=4, batch_size=3)
+    passes = TeacherForcedBatches(src, tgt, bos=4, batch_size=3, num_batches=2, rng=0)
+    assert len(list(passes)) == 2 and len(list(passes)) == 2  # re-iterable, fresh draws each pass
 
 
 def test_tasks():
@@ -202,5 +204,7 @@ def test_bad_input():
     vocab = Vocabulary("ab")
     with pytest.raises(ValueError, match=r"\bprompt\b"):
         generate(CharLM(2, 2, 3, rng=0), vocab, "")
+    with pytest.raises(ValueError, match=r"\bprompt\b"):
+        generate(CharLM(2, 2, 3, rng=0), vocab, "abc")
     with pytest.raises(ValueError, match=r"\btemperature\b"):
         generate(CharLM(2, 2, 3, rng=0), vocab, "a", temperature=0)
