@@ -771,7 +771,7 @@ class FeedForward(Module):
         return [self.fc1, self.fc2]
 
     def _phi(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """:math:`\\phi(z)` and what :meth:`_dphi` reuses (the tanh of GELU's tanh form)."""
+        """:math:`\\phi(z)` and what ``_dphi`` reuses (the tanh of GELU's tanh form)."""
         if self.activation != "gelu_tanh":
             return self.act.fn(z), None
         # Fused fast path equal to dlbook.activations.gelu_tanh (tested): the tanh is kept for the backward pass.
@@ -781,7 +781,7 @@ class FeedForward(Module):
         return half * z * (one + t), t
 
     def _dphi(self, z: np.ndarray, t: np.ndarray | None) -> np.ndarray:
-        """:math:`\\phi'(z)`, from the tanh kept by :meth:`_phi` for GELU's tanh form."""
+        """:math:`\\phi'(z)`, from the tanh kept by ``_phi`` for GELU's tanh form."""
         if t is None:
             return self.act.grad(z)
         # Fused fast path equal to the derivative of dlbook.activations.gelu_tanh (tested), in place:
