@@ -40,6 +40,7 @@ def run_js(tmp_path_factory):
         "  erf: (a) => a.x.map(pg.erf),\n"
         "  preset: (a) => pg.PRESETS[a.name](a.n, a.noise, pg.mulberry32(a.seed), a.k),\n"
         "  hasDefaultRender: () => typeof pg.default.render === 'function',\n"
+        "  call: (a) => a.calls.map(([name, ...rest]) => pg[name](...rest)),\n"
         "})[fn](args);\n"
         "process.stdout.write(JSON.stringify(out));\n"
     )
@@ -148,3 +149,68 @@ def test_presets_give_labelled_points_inside_the_default_view(run_js, name):
 
 def test_module_exports_anywidget_render(run_js):
     assert run_js("hasDefaultRender") is True
+
+
+def test_switching_the_optimizer_keeps_the_weights_and_restarts_its_state(run_js):
+    """The page's optimizer buttons: 20 Adam steps, then SGD, then Adam again, each a fresh optimizer on the current
+    weights, equal to three dlbook runs in a row (a fresh dlbook.optim optimizer each) to 1e-9."""
+    sizes = [2, 12, 3]
+    X, y = _data(60, 3, seed=11)
+    model = MLP(sizes, activation="relu", rng=4)
+    start = {k: v.tolist() for k, v in model.params.items()}
+    phases = [{"optimizer": "adam", "lr": 0.03, "steps": 20}, {"optimizer": "sgd", "lr": 0.3, "steps": 30}]
+    phases.append({"optimizer": "adam", "lr": 0.01, "steps": 10})
+    out = run_js("train", sizes=sizes, weights=start, activation="relu", X=X.tolist(), y=y.tolist(), phases=phases)
+    losses = []
+    for ph in phases:
+        losses += _train_dlbook(model, X, y, ph["optimizer"], ph["lr"], ph["steps"])
+    np.testing.assert_allclose(out["losses"], losses, rtol=0, atol=1e-9)
+    for key, value in model.params.items():
+        np.testing.assert_allclose(np.asarray(out["weights"][key]), value, rtol=0, atol=1e-9, err_msg=key)
+    # Carrying Adam's moments over the switch would give other weights: the test can tell the two apart.
+    carried = run_js(
+        "train",
+        sizes=sizes,
+        weights=start,
+        activation="relu",
+        optimizer="adam",
+        lr=0.03,
+        X=X.tolist(),
+        y=y.tolist(),
+        steps=60,
+    )
+    assert not np.allclose(carried["weights"]["W1"], out["weights"]["W1"], atol=1e-6)
+
+
+def test_reader_input_helpers(run_js):
+    seeds = run_js("call", calls=[["parseSeed", t] for t in ("-3", "3.7", "4294967296", "abc", "42")])
+    out = run_js(
+        "call",
+        calls=[
+            ["fmtNumber", None],
+            ["fmtNumber", 0.12345],
+            ["fmtNumber", 97.5, 1, "%"],
+            ["extentFor", [[0, 0], [1.2, -1.4]]],
+            ["extentFor", [[0, 0], [1.6, -1.2]]],
+        ],
+    )
+    assert [s["seed"] for s in seeds] == [0, 3, 4294967295, 0, 42]
+    assert all("whole number from 0 to 4294967295" in s["message"] for s in seeds[:4]) and seeds[4]["message"] == ""
+    assert out[:3] == ["–", "0.123", "97.5%"]
+    assert out[3] == [-1.5, 1.5, -1.5, 1.5]  # the points fit: the default view
+    x0, x1, y0, y1 = out[4]
+    assert x0 <= -1.5 and x1 >= 1.6 and y0 <= -1.5 and y1 >= 1.5 and x1 - x0 == pytest.approx(y1 - y0)
+
+
+def test_no_nan_is_ever_formatted(tmp_path):
+    """fmtNumber turns NaN and infinities into words (JSON cannot carry NaN to the harness, so Node checks it)."""
+    shutil.copy(esm_path("playground.js"), tmp_path / "playground.mjs")
+    script = (
+        "import { fmtNumber } from './playground.mjs';\n"
+        "const out = [NaN, Infinity, -Infinity].map((v) => fmtNumber(v));\n"
+        "process.stdout.write(JSON.stringify(out));\n"
+    )
+    (tmp_path / "nan.mjs").write_text(script)
+    done = subprocess.run([NODE, str(tmp_path / "nan.mjs")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["diverged"] * 3

@@ -510,6 +510,7 @@ const CSS = `
   width: 100%; max-width: 1000px; box-sizing: border-box; user-select: none; -webkit-user-select: none; }
 html[data-theme="dark"] .dlbook-pg, body[data-jp-theme-light="false"] .dlbook-pg, body.vscode-dark .dlbook-pg {
   --pg-loss-text: #17a2a2; --pg-acc-text: #f28e2b; --pg-warn: #ff8a80; color-scheme: dark; }
+html[data-theme="dark"] .widget-subarea:has(> .dlbook-pg, > * > .dlbook-pg) { background: transparent; }
 .dlbook-pg * { box-sizing: border-box; }
 .dlbook-pg .pg-top { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin-bottom: 10px; }
 .dlbook-pg button { font: inherit; color: var(--pg-fg); background: var(--pg-card); border: 1px solid var(--pg-border);
@@ -525,7 +526,7 @@ html[data-theme="dark"] .dlbook-pg, body[data-jp-theme-light="false"] .dlbook-pg
 .dlbook-pg .pg-body { display: flex; gap: 14px; flex-wrap: wrap; align-items: flex-start; }
 .dlbook-pg .pg-side { flex: 1 1 250px; min-width: 0; display: flex; flex-direction: column; gap: 10px; }
 .dlbook-pg .pg-sec { background: var(--pg-card); border: 1px solid var(--pg-border); border-radius: 8px; padding: 8px 10px; }
-.dlbook-pg .pg-sec h4 { margin: 0 0 6px 0; font-size: 11px; letter-spacing: .06em; text-transform: uppercase;
+.dlbook-pg .pg-sec .pg-h { margin: 0 0 6px 0; font-size: 11px; letter-spacing: .06em; text-transform: uppercase;
   color: var(--pg-muted); font-weight: 600; }
 .dlbook-pg .pg-row { display: flex; align-items: center; gap: 6px; margin: 5px 0; flex-wrap: wrap; }
 .dlbook-pg .pg-row > .pg-label { min-width: 86px; color: var(--pg-muted); }
@@ -830,8 +831,8 @@ class Playground {
       if (this.lastPreset) this.loadPreset(this.lastPreset, false);
     }));
     this.noiseOut = el("span", { class: "pg-val", "aria-hidden": "true" });
-    const data = el("div", { class: "pg-sec" }, [
-      el("h4", { text: "Data" }),
+    const data = el("div", { class: "pg-sec", role: "group", "aria-labelledby": id("data") }, [
+      el("div", { class: "pg-h", id: id("data"), text: "Data" }),
       el("div", { class: "pg-row" }, [rowLabel("Classes"), this.classSeg]),
       el("div", { class: "pg-row" }, [rowLabel("Click places"), this.swatches]),
       el("div", { class: "pg-hint", id: id("hint") }, [
@@ -868,8 +869,8 @@ class Playground {
     this.seed = el("input", { type: "number", min: "0", max: String(MAX_SEED), step: "1", class: "pg-seed", id: id("seed"), inputmode: "numeric" });
     this.seed.addEventListener("change", () => this.safe(() => this.setSeed(this.seed.value)));
     const dice = el("button", { type: "button", class: "pg-newseed", text: "New weights", title: "Draw a new seed and new initial weights", onclick: () => this.safe(() => this.setSeed(String((this.get("seed") + 1) % (MAX_SEED + 1)))) });
-    const net = el("div", { class: "pg-sec" }, [
-      el("h4", { text: "Network" }),
+    const net = el("div", { class: "pg-sec", role: "group", "aria-labelledby": id("network") }, [
+      el("div", { class: "pg-h", id: id("network"), text: "Network" }),
       el("div", { class: "pg-row" }, [rowLabel("Hidden layers"), this.layerSeg]),
       el("div", { class: "pg-row" }, [rowLabel("Units / layer", id("units")), this.units, this.unitsOut]),
       el("div", { class: "pg-row" }, [rowLabel("Activation", id("activation")), this.act]),
@@ -908,7 +909,7 @@ class Playground {
 
   layout() {
     // The canvas is a square as wide as its box (200 to 600 CSS pixels), drawn at the screen's pixel density.
-    const w = Math.floor(this.plotBox.clientWidth || 344);
+    const w = Math.floor(this.plotBox.getBoundingClientRect().width || 344);
     const side = Math.max(MIN_SIDE, Math.min(MAX_SIDE, w));
     const dpr = Math.min(2, (typeof window !== "undefined" && window.devicePixelRatio) || 1);
     if (side === this.side && dpr === this.dpr && this.canvas.width) return;
