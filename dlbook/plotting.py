@@ -13,7 +13,16 @@ import numpy as np
 from dlbook._checks import as_float_array, check_finite, check_labels, check_positive
 from dlbook.widgets._base import PALETTE
 
-__all__ = ["CLASS_COLORS", "decision_grid", "plot_decision_boundary", "use_style"]
+__all__ = [
+    "CLASS_COLORS",
+    "decision_grid",
+    "heatmap",
+    "plot_attention_heads",
+    "plot_decision_boundary",
+    "plot_runs",
+    "plot_series",
+    "use_style",
+]
 
 #: One colour per class, shared with the interactive playground.
 CLASS_COLORS: list[str] = [PALETTE["class0"], PALETTE["class1"], PALETTE["class2"], PALETTE["class3"]]
@@ -164,4 +173,267 @@ def plot_decision_boundary(
     ax.grid(False)
     if title:
         ax.set_title(title)
+    return ax
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Heatmaps, attention maps, curves over seeds (the sequence chapters)
+# --------------------------------------------------------------------------------------------------------------------
+def heatmap(
+    values: np.ndarray,
+    *,
+    ax: Any = None,
+    xlabel: str = "",
+    ylabel: str = "",
+    title: str | None = None,
+    xticklabels: Any = None,
+    yticklabels: Any = None,
+    cmap: str = "viridis",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    colorbar: bool = True,
+    colorbar_label: str | None = None,
+    aspect: str = "equal",
+) -> Any:
+    """Draw a matrix as a heatmap with a colour bar and integer ticks (or the given tick labels).
+
+    Parameters
+    ----------
+    values : (R, C)
+        The matrix; row ``i`` is drawn at height ``i`` (from the top), column ``j`` at ``j``.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure if omitted).
+    xlabel, ylabel, title : str
+        Axis labels and title.
+    xticklabels, yticklabels : sequence, optional
+        One label per column (row); by default the axes show integer indices.
+    cmap, vmin, vmax
+        Colour map and its range (by default the data's range).
+    colorbar : bool
+        Draw a colour bar beside the axes.
+    colorbar_label : str, optional
+        The colour bar's label.
+    aspect : str
+        ``"equal"`` (square cells) or ``"auto"``.
+
+    Returns
+    -------
+    matplotlib image (``AxesImage``)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    values = as_float_array(values, "values")
+    if values.ndim != 2 or 0 in values.shape:
+        raise ValueError(f"values must have shape (R, C) with R, C >= 1, got {values.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.0, 4.2))
+    image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect=aspect, interpolation="nearest")
+    for labels, axis, n, name in ((xticklabels, ax.xaxis, values.shape[1], "xticklabels"),
+                                  (yticklabels, ax.yaxis, values.shape[0], "yticklabels")):  # fmt: skip
+        if labels is None:
+            axis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+        else:
+            labels = [str(label) for label in labels]
+            if len(labels) != n:
+                raise ValueError(f"{name} must hold {n} labels (one per index), got {len(labels)}")
+            axis.set_ticks(range(n), labels)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(False)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label=colorbar_label, fraction=0.046, pad=0.04)
+    return image
+
+
+def plot_attention_heads(
+    weights: Any,
+    *,
+    row_names: Any = None,
+    title: str | None = None,
+    colorbar_label: str = "attention weight",
+    panel_size: float = 2.3,
+) -> Any:
+    """Attention weights of every head of every layer, one heatmap per head, with one colour bar per row.
+
+    Parameters
+    ----------
+    weights : (L, h, T_q, T_k) array or sequence of L arrays (h, T_q, T_k)
+        For each layer (row of the figure), the weights of each head (column); e.g. ``block.attn.attn_weights[0]``
+        for one sequence.
+    row_names : sequence of str, optional
+        A name per row (``"layer 1"``, ... by default).
+    title : str, optional
+        The figure's title.
+    colorbar_label : str
+        Label of the colour bars.
+    panel_size : float
+        Width of one heatmap in inches.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    layers = [as_float_array(w, "weights") for w in weights]
+    if not layers or any(w.ndim != 3 for w in layers) or len({w.shape for w in layers}) != 1:
+        raise ValueError("weights must hold L >= 1 arrays of the same shape (h, T_q, T_k)")
+    num_layers, (num_heads, _, _) = len(layers), layers[0].shape
+    row_names = [f"layer {i + 1}" for i in range(num_layers)] if row_names is None else list(row_names)
+    if len(row_names) != num_layers:
+        raise ValueError(f"row_names must hold {num_layers} names (one per layer), got {len(row_names)}")
+    vmax = max(float(w.max()) for w in layers)
+    fig, axes = plt.subplots(
+        num_layers, num_heads, figsize=(panel_size * num_heads + 1.0, panel_size * num_layers + 0.6),
+        squeeze=False, layout="constrained",
+    )  # fmt: skip
+    for r, w in enumerate(layers):
+        for c in range(num_heads):
+            image = heatmap(w[c], ax=axes[r, c], vmin=0.0, vmax=vmax, colorbar=False,
+                            title=f"{row_names[r]}, head {c + 1}", xlabel="key position j",
+                            ylabel="query position i" if c == 0 else "")  # fmt: skip
+        fig.colorbar(image, ax=list(axes[r]), label=colorbar_label, shrink=0.9)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_series(
+    series: Any,
+    x: Any = None,
+    *,
+    ax: Any = None,
+    xlabel: str = "",
+    ylabel: str = "",
+    title: str | None = None,
+    logx: bool | float = False,
+    logy: bool = False,
+    styles: Any = None,
+    legend: dict | None = None,
+    xticks: Any = None,
+) -> Any:
+    """Plot named curves against a common ``x`` (one line per entry of ``series``), labelled and titled.
+
+    Parameters
+    ----------
+    series : dict
+        Label -> values ``(N,)``; each curve is drawn against ``x``.
+    x : (N,), optional
+        The abscissa (``0, 1, ...`` by default).
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure if omitted).
+    xlabel, ylabel, title : str
+    logx : bool or float
+        Logarithmic x axis (a number is used as the base).
+    logy : bool
+        Logarithmic y axis.
+    styles : dict, optional
+        Label -> format string (``"o-"``, ``"s--"``) for some curves.
+    legend : dict, optional
+        Keyword arguments of ``ax.legend`` (e.g. ``{"ncol": 2, "loc": "upper center"}``).
+    xticks : sequence, optional
+        Ticks (labelled with their values) for the x axis.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(series, dict) or not series:
+        raise TypeError("series must be a non-empty dict of label -> values")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 3.8))
+    styles = styles or {}
+    for label, values in series.items():
+        values = np.asarray(values, dtype=np.float64)
+        xs = np.arange(len(values)) if x is None else np.asarray(x)
+        ax.plot(xs, values, styles.get(label, "-"), label=label)
+    if logx:
+        ax.set_xscale("log", **({} if logx is True else {"base": logx}))
+    if logy:
+        ax.set_yscale("log")
+    if xticks is not None:
+        ax.set_xticks(list(xticks), [str(t) for t in xticks])
+        ax.minorticks_off()
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(**(legend or {}))
+    return ax
+
+
+def plot_runs(
+    runs: Any,
+    x: Any,
+    *,
+    ax: Any = None,
+    xlabel: str = "",
+    ylabel: str = "",
+    title: str | None = None,
+    band: bool = True,
+    scale: float = 1.0,
+    styles: Any = None,
+    logx: bool = False,
+    xticks: Any = None,
+) -> Any:
+    """Mean over seeds with the min-max range, one curve per entry of ``runs`` (from :func:`dlbook.book.over_seeds`).
+
+    Parameters
+    ----------
+    runs : dict
+        Label -> :class:`dlbook.book.Runs` whose values have shape ``(S, N)`` (one curve per seed).
+    x : (N,)
+        The abscissa shared by the curves.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure if omitted).
+    xlabel, ylabel, title : str
+    band : bool
+        Shade the min-max range (True) or draw it as error bars (False).
+    scale : float
+        Multiplies every value (100 for percentages).
+    styles : dict, optional
+        Label -> format string.
+    logx : bool
+        Logarithmic x axis.
+    xticks : sequence, optional
+        Ticks labelled with their values.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(runs, dict) or not runs:
+        raise TypeError("runs must be a non-empty dict of label -> Runs")
+    x = np.asarray(x)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 3.8))
+    styles = styles or {}
+    for label, r in runs.items():
+        values = np.asarray(r.values, dtype=np.float64) * scale
+        if values.ndim != 2 or values.shape[1] != len(x):
+            raise ValueError(f"runs[{label!r}] must hold one curve of {len(x)} values per seed, got {values.shape}")
+        mean, lo, hi = values.mean(axis=0), values.min(axis=0), values.max(axis=0)
+        name = f"{label} (mean of {len(values)} seeds, min-max {'band' if band else 'bars'})"
+        if band:
+            (line,) = ax.plot(x, mean, styles.get(label, "-"), label=name)
+            ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.25, linewidth=0)
+        else:
+            ax.errorbar(x, mean, yerr=[mean - lo, hi - mean], fmt=styles.get(label, "o-"), capsize=3, label=name)
+    if logx:
+        ax.set_xscale("log")
+    if xticks is not None:
+        ax.set_xticks(list(xticks), [str(t) for t in xticks])
+        ax.minorticks_off()
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend()
     return ax
