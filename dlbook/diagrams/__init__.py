@@ -1,0 +1,33 @@
+"""Schematic diagrams drawn from the objects the chapters compute (matplotlib only).
+
+Each function takes a dlbook model or layer (or its sizes or arrays) and returns a matplotlib Figure (a
+:class:`Diagram`, shown as SVG in notebooks and in the book) drawn on a light rounded panel, so that it reads the same
+on light and dark pages. The families:
+
+* networks: :func:`mlp_diagram`, :func:`backprop_graph`, :func:`residual_block_diagram`, :func:`dense_block_diagram`;
+* convolutions: :func:`conv2d_diagram`, :func:`im2col_diagram`, :func:`max_pool_diagram`;
+* sequences: :func:`rnn_unrolled_diagram`, :func:`lstm_cell_diagram`, :func:`attention_diagram`,
+  :func:`multi_head_attention_diagram`, :func:`transformer_block_diagram`, :func:`seq2seq_attention_diagram`.
+
+:func:`count` and :func:`texts` say what a diagram holds (the tests use them).
+"""
+
+from dlbook.diagrams._base import Diagram, count, texts
+from dlbook.diagrams.networks import (
+    backprop_graph,
+    dense_block_diagram,
+    describe_module,
+    mlp_diagram,
+    residual_block_diagram,
+)
+
+__all__ = [
+    "Diagram",
+    "backprop_graph",
+    "count",
+    "dense_block_diagram",
+    "describe_module",
+    "mlp_diagram",
+    "residual_block_diagram",
+    "texts",
+]
