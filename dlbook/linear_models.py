@@ -66,9 +66,10 @@ class LogisticRegression(Module):
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        if self._cache is None:
-            raise RuntimeError("LogisticRegression.backward called before forward")
-        dX, self.grads["W"], self.grads["b"] = linear_backward(dout, self._cache)
+        cache = self._get_cache()
+        x, W = cache
+        dout = self._check_dout(dout, (x.shape[0], W.shape[0]), W.dtype)
+        dX, self.grads["W"], self.grads["b"] = linear_backward(dout, cache)
         return dX
 
     def loss(self, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
