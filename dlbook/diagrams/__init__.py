@@ -13,6 +13,7 @@ on light and dark pages. The families:
 """
 
 from dlbook.diagrams._base import Diagram, count, texts
+from dlbook.diagrams.convolution import conv2d_diagram, im2col_diagram, max_pool_diagram
 from dlbook.diagrams.networks import (
     backprop_graph,
     dense_block_diagram,
@@ -24,9 +25,12 @@ from dlbook.diagrams.networks import (
 __all__ = [
     "Diagram",
     "backprop_graph",
+    "conv2d_diagram",
     "count",
     "dense_block_diagram",
     "describe_module",
+    "im2col_diagram",
+    "max_pool_diagram",
     "mlp_diagram",
     "residual_block_diagram",
     "texts",

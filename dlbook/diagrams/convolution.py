@@ -1,0 +1,302 @@
+"""Diagrams of convolution: the k x k x C window over a padded input, im2col, max pooling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
+
+from dlbook.conv import Conv2d
+from dlbook.diagrams._base import COLORS, INK, MUTED, Diagram, canvas, cell, label, shade, tint
+
+__all__ = ["conv2d_diagram", "im2col_diagram", "max_pool_diagram"]
+
+_MAX_DRAWN = 4  # channels / maps drawn in a stack; more are summarized by the label
+
+
+def _geometry(
+    layer: Conv2d, input_size: int | Sequence[int], position: Sequence[int]
+) -> tuple[int, int, int, int, int, int, int, int, int, int, int]:
+    if not isinstance(layer, Conv2d):
+        raise TypeError(f"layer must be a Conv2d, got {type(layer).__name__}")
+    size = (int(input_size), int(input_size)) if np.isscalar(input_size) else tuple(int(s) for s in input_size)
+    if len(size) != 2 or min(size) < 1:
+        raise ValueError(f"input_size must be a positive int or a pair (H, W), got {input_size}")
+    (H, W), (k, kw), (s, sw), (p, pw) = size, layer.kernel_size, layer.stride, layer.padding
+    if (k, s, p) != (kw, sw, pw):
+        raise ValueError("layer must have square kernel_size, stride and padding to be drawn")
+    Ho, Wo = (H + 2 * p - k) // s + 1, (W + 2 * p - k) // s + 1
+    if Ho < 1 or Wo < 1:
+        raise ValueError(f"input_size {size} is smaller than the kernel ({k}) with padding {p}")
+    if max(H + 2 * p, W + 2 * p) > 12:
+        raise ValueError(f"input_size with padding must be at most 12 to be drawn, got {size} with padding {p}")
+    i, j = (int(v) for v in position)
+    if not (0 <= i < Ho and 0 <= j < Wo):
+        raise ValueError(f"position must be an output cell inside (0..{Ho - 1}, 0..{Wo - 1}), got {tuple(position)}")
+    return H, W, k, s, p, Ho, Wo, i, j, layer.in_channels, layer.out_channels
+
+
+def _stack(
+    ax: Axes,
+    x0: float,
+    y_top: float,
+    rows: int,
+    cols: int,
+    depth: int,
+    size: float,
+    color: str,
+    pad: int = 0,
+    gid: str = "cell",
+) -> float:
+    """``depth`` grids of rows x cols cells, the first in front at (x0, y_top), the others offset up-right."""
+    off = 0.16
+    drawn = min(depth, _MAX_DRAWN)
+    for d in reversed(range(drawn)):
+        gx, gy = x0 + d * off, y_top + d * off
+        for r in range(rows):
+            for c in range(cols):
+                padded = r < pad or c < pad or r >= rows - pad or c >= cols - pad
+                fill = 0.94 if padded else (0.72 if d == 0 else 0.8)
+                cell(ax, gx + c * size, gy - (r + 1) * size, size, color, fill=fill, gid=gid if d == 0 else "back")
+    return off
+
+
+def conv2d_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position: Sequence[int] = (0, 0)) -> Diagram:
+    r"""A 2-D convolution with several channels: one :math:`k \times k \times C` window of the padded input, the
+    filter it meets, and the output cell it makes in each of the :math:`F` output maps.
+
+    Parameters
+    ----------
+    layer : Conv2d
+        The layer (its ``in_channels`` :math:`C`, ``out_channels`` :math:`F`, square ``kernel_size``, ``stride``
+        and ``padding`` are read).
+    input_size : int or (int, int)
+        Height and width of the input (at most 12 with the padding).
+    position : (int, int)
+        The output cell ``(row, column)`` whose window is shown.
+
+    Returns
+    -------
+    Diagram
+        The front input channel's cells are tagged ``"cell"``, the front output map's ``"out"``; the window and
+        the output cell are rectangles tagged ``"window"`` and ``"target"``.
+    """
+    H, W, k, s, p, Ho, Wo, i, j, C, F = _geometry(layer, input_size, position)
+    size = 0.26
+    Hp, Wp = H + 2 * p, W + 2 * p
+    in_w, out_w = Wp * size, Wo * size
+    stack_pad = 0.16 * (_MAX_DRAWN - 1)
+    width = 0.6 + in_w + stack_pad + 2.3 + out_w + stack_pad + 0.6
+    height = max(Hp, Ho) * size + stack_pad + 1.9
+    fig, ax = canvas(width, height, f"Conv2d: {C} → {F} channels, {k}×{k} kernel, stride {s}, padding {p}")
+    x_in, y_top = 0.6, 1.05 + Hp * size
+    off = _stack(ax, x_in, y_top, Hp, Wp, C, size, COLORS["input"], pad=p)
+    orange, teal = COLORS["kernel"], COLORS["output"]
+    for d in reversed(range(min(C, _MAX_DRAWN))):
+        ax.add_patch(
+            Rectangle(
+                (x_in + d * off + j * s * size, y_top + d * off - (i * s + k) * size),
+                k * size,
+                k * size,
+                facecolor=(*tint(orange, 0.45), 0.55) if d == 0 else "none",
+                edgecolor=shade(orange),
+                linewidth=2.0 if d == 0 else 1.2,
+                gid="window" if d == 0 else "window-back",
+                zorder=4,
+            )
+        )
+    x_out = width - 0.6 - stack_pad - out_w
+    y_out = y_top - (Hp - Ho) * size / 2
+    _stack(ax, x_out, y_out, Ho, Wo, F, size, teal, gid="out")
+    ax.add_patch(
+        Rectangle(
+            (x_out + j * size, y_out - (i + 1) * size),
+            size,
+            size,
+            facecolor=tint(teal, 0.2),
+            edgecolor=shade(teal, 0.4),
+            linewidth=2.0,
+            gid="target",
+            zorder=4,
+        )
+    )
+    wx, wy = x_in + j * s * size, y_top - i * s * size
+    for cx, cy, tx, ty in (
+        (wx + k * size, wy, x_out + j * size, y_out - i * size),
+        (wx + k * size, wy - k * size, x_out + j * size, y_out - (i + 1) * size),
+    ):
+        ax.plot([cx, tx], [cy, ty], color=shade(orange), lw=0.9, ls="--", zorder=3)
+    mid = (x_in + in_w + stack_pad + x_out) / 2
+    label(
+        ax,
+        mid,
+        y_top - Hp * size / 2 + 0.05,
+        f"window: {k}×{k}×{C}\n· filter f ({k}×{k}×{C}) + bias\n= one number",
+        fontsize=8.5,
+        linespacing=1.3,
+        bbox={"boxstyle": "round,pad=0.25", "fc": tint(orange, 0.85), "ec": shade(orange)},
+    )
+    more_c = f" (front {_MAX_DRAWN} drawn)" if C > _MAX_DRAWN else ""
+    more_f = f" (front {_MAX_DRAWN} drawn)" if F > _MAX_DRAWN else ""
+    label(ax, x_in + in_w / 2, 0.62, f"input {C}×{H}×{W}{more_c}\npadded to {Hp}×{Wp} (pale: zeros)", fontsize=8.5)
+    label(ax, x_out + out_w / 2, 0.62, f"output {F}×{Ho}×{Wo}{more_f}\nmap f, cell ({i}, {j})", fontsize=8.5)
+    label(ax, mid, 0.45, f"{F} filters → {F} maps", fontsize=8.5, color=MUTED)
+    return fig
+
+
+def im2col_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position: Sequence[int] = (0, 0)) -> Diagram:
+    r"""im2col: the same convolution as one matrix product, patches (one row per output cell) times filters.
+
+    Row :math:`i W' + j` of the patch matrix is the flattened :math:`k \times k \times C` window of output cell
+    :math:`(i, j)`; column :math:`f` of the weight matrix is filter :math:`f` flattened the same way; their product
+    is output cell :math:`(i, j)` of map :math:`f` (before the bias).
+
+    Parameters
+    ----------
+    layer : Conv2d
+        The layer (channels, square kernel, stride and padding are read).
+    input_size : int or (int, int)
+        Height and width of the input.
+    position : (int, int)
+        The output cell whose row is highlighted (with filter 0).
+
+    Returns
+    -------
+    Diagram
+        Matrix cells are tagged ``"patches"``, ``"weights"`` and ``"product"``.
+    """
+    H, W, k, s, p, Ho, Wo, i, j, C, F = _geometry(layer, input_size, position)
+    rows, inner = Ho * Wo, k * k * C
+    size = min(0.14, 3.0 / max(rows, inner, 1), 2.4 / max(F, 1))
+    width = 0.7 + inner * size + 0.7 + F * size + 0.7 + F * size + 0.8
+    height = max(rows, inner) * size + 1.65
+    fig, ax = canvas(width, height, f"im2col: the convolution as one matrix product ({rows}×{inner} · {inner}×{F})")
+    top = height - 0.85
+    orange, teal, blue = COLORS["kernel"], COLORS["output"], COLORS["blue"]
+    row = i * Wo + j
+
+    def grid(x0: float, n_rows: int, n_cols: int, color: str, gid: str, hot: tuple[int | None, int | None]) -> None:
+        for r in range(n_rows):
+            for c in range(n_cols):
+                on = (hot[0] is None or r == hot[0]) and (hot[1] is None or c == hot[1])
+                fill = 0.35 if on else 0.82
+                if gid == "patches":  # entries that fall on the zero padding are left pale
+                    (a, b), (u, v) = divmod(r, Wo), divmod(c % (k * k), k)
+                    y, x = a * s + u - p, b * s + v - p
+                    if not (0 <= y < H and 0 <= x < W):
+                        fill = 0.97 if not on else 0.75
+                cell(ax, x0 + c * size, top - (r + 1) * size, size, color, fill=fill, gid=gid)
+
+    x_a = 0.7
+    grid(x_a, rows, inner, COLORS["input"], "patches", (row, None))
+    ax.add_patch(
+        Rectangle((x_a, top - (row + 1) * size), inner * size, size, fill=False, ec=shade(orange), lw=1.8, zorder=4)
+    )
+    for c in range(1, C):  # channel blocks of the flattened window
+        ax.plot([x_a + c * k * k * size] * 2, [top, top - rows * size], color=INK, lw=0.8, zorder=3)
+    x_b = x_a + inner * size + 0.7
+    grid(x_b, inner, F, blue, "weights", (None, 0))
+    ax.add_patch(
+        Rectangle((x_b, top - inner * size), size, inner * size, fill=False, ec=shade(orange), lw=1.8, zorder=4)
+    )
+    x_c = x_b + F * size + 0.7
+    grid(x_c, rows, F, teal, "product", (row, 0))
+    label(ax, x_b - 0.35, top - inner * size / 2, "·", fontsize=16)
+    label(ax, x_c - 0.35, top - rows * size / 2, "=", fontsize=13)
+    y_lab = top - max(rows, inner) * size - 0.12
+    label(
+        ax,
+        x_a + inner * size / 2,
+        y_lab,
+        f"patches {rows}×{inner} (pale: padding)\nrow {row} = window of cell ({i}, {j})",
+        va="top",
+        fontsize=8.5,
+    )
+    label(ax, x_b + F * size / 2, y_lab, f"filters\n{inner}×{F}", va="top", fontsize=8.5)
+    label(ax, x_c + F * size / 2, y_lab, f"output {rows}×{F}\n= {F}×{Ho}×{Wo}", va="top", fontsize=8.5)
+    label(ax, x_a + inner * size / 2, top + 0.14, f"{C} channel blocks of {k}×{k} = {k * k}", fontsize=8, color=MUTED)
+    return fig
+
+
+def max_pool_diagram(x: np.ndarray, kernel_size: int = 2, stride: int | None = None) -> Diagram:
+    """Max pooling on a small grid, with the numbers: each window tinted, its maximum marked, the output beside.
+
+    Parameters
+    ----------
+    x : array of shape (H, W)
+        The input grid (at most 10 x 10).
+    kernel_size : int
+        Side of the square window.
+    stride : int, optional
+        Step between windows (default: ``kernel_size``).
+
+    Returns
+    -------
+    Diagram
+        Input cells are tagged ``"cell"``, output cells ``"out"``; the maxima are rectangles tagged ``"max"``.
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or not 1 <= min(x.shape) or max(x.shape) > 10:
+        raise ValueError(f"x must be a 2-D grid of at most 10 x 10, got shape {x.shape}")
+    k = int(kernel_size)
+    s = k if stride is None else int(stride)
+    if k < 1 or s < 1 or k > min(x.shape):
+        raise ValueError(f"kernel_size and stride must be >= 1 and kernel_size <= {min(x.shape)}, got {k}, {s}")
+    H, W = x.shape
+    Ho, Wo = (H - k) // s + 1, (W - k) // s + 1
+    size = 0.42
+    width = 0.7 + W * size + 1.2 + Wo * size + 0.7
+    height = max(H, 3) * size + 1.7
+    fig, ax = canvas(width, height, f"Max pooling, {k}×{k} windows, stride {s}")
+    top = height - 0.75
+    palette = [COLORS["blue"], COLORS["kernel"], COLORS["green"], COLORS["purple"]]
+    owner = -np.ones((H, W), dtype=int)
+    out = np.zeros((Ho, Wo))
+    maxima = []
+    for a in range(Ho):
+        for b in range(Wo):
+            window = x[a * s : a * s + k, b * s : b * s + k]
+            r, c = np.unravel_index(np.argmax(window), window.shape)
+            out[a, b] = window[r, c]
+            maxima.append((a * s + r, b * s + c, (a + b) % 2 + 2 * (a % 2) if s >= k else 0))
+            if s >= k:
+                owner[a * s : a * s + k, b * s : b * s + k] = (a + b) % 2 + 2 * (a % 2)
+    fmt = "{:.0f}" if np.all(x == np.round(x)) and np.abs(x).max() < 1000 else "{:.2f}"
+    for r in range(H):
+        for c in range(W):
+            colour = palette[owner[r, c]] if owner[r, c] >= 0 else COLORS["input"]
+            cell(ax, 0.7 + c * size, top - (r + 1) * size, size, colour, fill=0.8 if owner[r, c] >= 0 else 0.93)
+            label(ax, 0.7 + (c + 0.5) * size, top - (r + 0.5) * size, fmt.format(x[r, c]), fontsize=8.5)
+    for r, c, o in maxima:
+        ax.add_patch(
+            Rectangle(
+                (0.7 + c * size + 0.03, top - (r + 1) * size + 0.03),
+                size - 0.06,
+                size - 0.06,
+                fill=False,
+                ec=shade(palette[o], 0.35),
+                lw=2.0,
+                gid="max",
+                zorder=4,
+            )
+        )
+    x_out = 0.7 + W * size + 1.2
+    y_out = top - (H - Ho) * size / 2
+    for a in range(Ho):
+        for b in range(Wo):
+            colour = palette[(a + b) % 2 + 2 * (a % 2)] if s >= k else COLORS["output"]
+            cell(ax, x_out + b * size, y_out - (a + 1) * size, size, colour, fill=0.6, gid="out")
+            label(
+                ax,
+                x_out + (b + 0.5) * size,
+                y_out - (a + 0.5) * size,
+                fmt.format(out[a, b]),
+                fontsize=8.5,
+                fontweight="bold",
+            )
+    label(ax, x_out - 0.6, top - H * size / 2, "→ max →", fontsize=9, color=MUTED)
+    label(ax, 0.7 + W * size / 2, 0.5, f"input {H}×{W}\nframed: each window's maximum", fontsize=8.5)
+    label(ax, x_out + Wo * size / 2, 0.5, f"output {Ho}×{Wo}", fontsize=8.5)
+    return fig
