@@ -1,4 +1,4 @@
-"""The playground's in-page trainer (playground.js) run under Node.js and compared with dlbook.
+"""The playground's in-page trainer (its front end, as the page receives it) run under Node.js and compared with dlbook.
 
 From the same initial weights and data, 100 full-batch steps in the page's JavaScript and in dlbook (MLP, softmax
 cross-entropy, dlbook.optim's SGD and Adam, trained by dlbook.train.fit) give the same weights within 1e-9. The page's
@@ -18,7 +18,7 @@ from dlbook.mlp import MLP
 from dlbook.optim import SGD, Adam
 from dlbook.train import ArrayBatches, fit
 from dlbook.widgets._base import esm_path
-from dlbook.widgets.playground import js_init_weights
+from dlbook.widgets.playground import front_end, js_init_weights
 
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
@@ -26,10 +26,10 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
 
 @pytest.fixture(scope="module")
 def run_js(tmp_path_factory):
-    """Call a named export of playground.js with JSON arguments and return its JSON result."""
+    """Call a named export of the playground's front end with JSON arguments and return its JSON result."""
     work = tmp_path_factory.mktemp("pgjs")
-    # Copied with the .mjs suffix so that Node reads it as an ES module whatever package.json says.
-    shutil.copy(esm_path("playground.js"), work / "playground.mjs")
+    # The joined module the page runs, saved with the .mjs suffix so that Node reads it as an ES module.
+    (work / "playground.mjs").write_text(front_end())
     (work / "harness.mjs").write_text(
         "import * as pg from './playground.mjs';\n"
         "import { readFileSync } from 'node:fs';\n"
@@ -204,7 +204,7 @@ def test_reader_input_helpers(run_js):
 
 def test_no_nan_is_ever_formatted(tmp_path):
     """fmtNumber turns NaN and infinities into words (JSON cannot carry NaN to the harness, so Node checks it)."""
-    shutil.copy(esm_path("playground.js"), tmp_path / "playground.mjs")
+    (tmp_path / "playground.mjs").write_text(front_end())
     script = (
         "import { fmtNumber } from './playground.mjs';\n"
         "const out = [NaN, Infinity, -Infinity].map((v) => fmtNumber(v));\n"
@@ -214,3 +214,21 @@ def test_no_nan_is_ever_formatted(tmp_path):
     done = subprocess.run([NODE, str(tmp_path / "nan.mjs")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == ["diverged"] * 3
+
+
+def test_each_part_of_the_front_end_loads_on_its_own(tmp_path):
+    """The parts import one another by relative path (joined, those imports go): each is a valid module alone."""
+    parts = ["playground_math", "playground_presets", "playground_draw", "playground_controls"]
+    for name in parts:
+        text = esm_path(f"{name}.js").read_text()
+        for other in parts:
+            text = text.replace(f'"./{other}.js"', f'"./{other}.mjs"')
+        (tmp_path / f"{name}.mjs").write_text(text)
+    (tmp_path / "check.mjs").write_text(
+        "import * as c from './playground_controls.mjs';\nimport * as m from './playground_math.mjs';\n"
+        "process.stdout.write(JSON.stringify([typeof c.default.render, typeof m.train]));\n"
+    )
+    done = subprocess.run([NODE, str(tmp_path / "check.mjs")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["function", "function"]
+    assert "import " not in front_end().split("// ---- playground_math.js ----")[1].split("\n", 1)[0]

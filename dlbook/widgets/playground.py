@@ -1,8 +1,9 @@
 r"""The MLP playground: place points with the mouse, train a small MLP live, watch the decision boundary form.
 
-:class:`MLPPlayground` is an anywidget. Its front end (``playground.js``) draws every control, trains the network in
-the page with full-batch gradient descent and paints the decision boundary, so it works in JupyterLab, Notebook 7,
-VS Code and in the static HTML book with no kernel. The Python side holds the state as traits synced both ways:
+:class:`MLPPlayground` is an anywidget. Its front end (``playground_*.js`` and ``playground.css``, joined by
+:func:`front_end`) draws every control, trains the network in the page with full-batch gradient descent and paints
+the decision boundary, so it works in JupyterLab, Notebook 7, VS Code and in the static HTML book with no kernel.
+The Python side holds the state as traits synced both ways:
 
 * the data: ``points`` (N, 2) and ``labels`` (N,) (what the reader placed);
 * the settings: ``n_classes``, ``hidden_units``, ``hidden_layers``, ``activation``, ``optimizer``,
@@ -32,13 +33,14 @@ from dlbook.losses import softmax_cross_entropy
 from dlbook.mlp import MLP
 from dlbook.optim import SGD, Adam
 from dlbook.train import ArrayBatches, fit
-from dlbook.widgets._base import PALETTE, esm_path
+from dlbook.widgets._base import PALETTE, join_esm
 
 __all__ = [
     "ACTIVATIONS",
     "OPTIMIZERS",
     "MLPPlayground",
     "PlaygroundError",
+    "front_end",
     "js_init_weights",
     "playground_mlp",
 ]
@@ -53,6 +55,13 @@ MAX_LAYERS = 2
 MAX_LR = 10.0
 MAX_NOISE = 0.5
 HISTORY_MAX = 400
+#: The page's front end, joined in this order into the widget's ES module (see :func:`front_end`).
+_FRONT_END_PARTS = ["playground_math.js", "playground_presets.js", "playground_draw.js", "playground_controls.js"]
+
+
+def front_end() -> str:
+    """The playground's ES module as the page receives it: its four parts joined, with ``playground.css``."""
+    return join_esm(_FRONT_END_PARTS, css="playground.css")
 
 
 class PlaygroundError(traitlets.TraitError, ValueError):
@@ -61,7 +70,7 @@ class PlaygroundError(traitlets.TraitError, ValueError):
 
 # --- the random numbers the page draws -----------------------------------------------------------------------------
 def _mulberry32(seed: int) -> Iterator[float]:
-    """Uniform floats in [0, 1) from mulberry32, bit for bit as ``mulberry32`` in playground.js."""
+    """Uniform floats in [0, 1) from mulberry32, bit for bit as ``mulberry32`` in playground_math.js."""
     mask = 0xFFFFFFFF
     a = int(seed) & mask
     while True:
@@ -72,7 +81,7 @@ def _mulberry32(seed: int) -> Iterator[float]:
 
 
 def _normals(seed: int) -> Iterator[float]:
-    """Standard normals by Box-Muller (one per pair of uniforms), as ``normalFrom`` in playground.js."""
+    """Standard normals by Box-Muller (one per pair of uniforms), as ``normalFrom`` in playground_math.js."""
     u = _mulberry32(seed)
     while True:
         u1 = 1.0 - next(u)
@@ -222,7 +231,7 @@ class MLPPlayground(anywidget.AnyWidget):
         ``[epoch, loss, accuracy]`` rows for the loss curve.
     """
 
-    _esm = esm_path("playground.js")
+    _esm = front_end()
 
     points = _Points(np.zeros((0, 2))).tag(sync=True, to_json=_array_to_json, from_json=_points_from_json)
     labels = _Labels(np.zeros(0, dtype=np.int64)).tag(sync=True, to_json=_array_to_json, from_json=_labels_from_json)

@@ -1,0 +1,400 @@
+// dlbook MLP playground, part of the front end that dlbook/widgets/playground.py joins into one ES module (_esm).
+// The math, with no DOM: the same MLP as dlbook.mlp.MLP (z_l = W_l h_{l-1} + b_l, weights (out, in) row-major),
+// softmax cross-entropy (mean over points), SGD and Adam as dlbook.optim, the seeded initialization that
+// playground.py mirrors, and the helpers that turn a reader's input into what the page shows. Node tests it.
+
+// ---------------------------------------------------------------------------------------------------------------
+// Random numbers: mulberry32 (32-bit state) and Box-Muller normals. dlbook/widgets/playground.py mirrors both, so
+// the weights the page draws from a seed are the ones Python draws.
+// ---------------------------------------------------------------------------------------------------------------
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return function next() {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function normalFrom(uniform) {
+  return function normal() {
+    const u1 = 1 - uniform(); // in (0, 1]: the log is finite
+    const u2 = uniform();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Activations (derivatives with respect to the pre-activation a), as dlbook.activations computes them.
+// ---------------------------------------------------------------------------------------------------------------
+export const LEAKY_SLOPE = 0.01;
+const INV_SQRT2 = 1 / Math.SQRT2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const TWO_OVER_SQRTPI = 2 / Math.sqrt(Math.PI);
+
+// erf to ~1e-15 absolute: a series of positive terms for |x| < 3, a continued fraction for erfc beyond.
+export function erf(x) {
+  const ax = Math.abs(x);
+  if (!(ax < 6.5)) return Number.isNaN(x) ? NaN : Math.sign(x);
+  let r;
+  if (ax < 3) {
+    // erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (1*3*...*(2n+1))
+    const q = 2 * ax * ax;
+    let term = ax;
+    let sum = ax;
+    for (let n = 1; n < 120; n++) {
+      term *= q / (2 * n + 1);
+      sum += term;
+      if (term < 1e-17 * sum) break;
+    }
+    r = TWO_OVER_SQRTPI * Math.exp(-ax * ax) * sum;
+  } else {
+    // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), evaluated bottom-up
+    let f = ax;
+    for (let k = 60; k >= 1; k--) f = ax + k / 2 / f;
+    r = 1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+  }
+  return x < 0 ? -r : r;
+}
+
+function sigmoid(a) {
+  const e = Math.exp(-Math.abs(a));
+  return a >= 0 ? 1 / (1 + e) : e / (1 + e);
+}
+
+export const ACTIVATIONS = {
+  relu: { label: "ReLU", fn: (a) => (a > 0 ? a : 0), grad: (a) => (a > 0 ? 1 : 0) },
+  tanh: {
+    label: "tanh",
+    fn: (a) => Math.tanh(a),
+    grad: (a) => {
+      const t = Math.tanh(a);
+      return 1 - t * t;
+    },
+  },
+  sigmoid: {
+    label: "sigmoid",
+    fn: sigmoid,
+    grad: (a) => {
+      const s = sigmoid(a);
+      return s * (1 - s);
+    },
+  },
+  leaky_relu: {
+    label: "leaky ReLU",
+    fn: (a) => (a > 0 ? a : LEAKY_SLOPE * a),
+    grad: (a) => (a > 0 ? 1 : LEAKY_SLOPE),
+  },
+  gelu: {
+    label: "GELU",
+    fn: (a) => a * (0.5 * (1 + erf(a * INV_SQRT2))),
+    grad: (a) => 0.5 * (1 + erf(a * INV_SQRT2)) + a * (INV_SQRT_2PI * Math.exp(-0.5 * a * a)),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// The network: sizes [2, H, (H), C]; W[l] is (sizes[l+1], sizes[l]) row-major, b[l] is (sizes[l+1]).
+// ---------------------------------------------------------------------------------------------------------------
+export function architecture(hiddenUnits, hiddenLayers, nClasses) {
+  const sizes = [2];
+  for (let i = 0; i < hiddenLayers; i++) sizes.push(hiddenUnits);
+  sizes.push(nClasses);
+  return sizes;
+}
+
+// He-normal weights (variance 2 / fan_in, as dlbook.init.he_normal), zero biases; drawn layer by layer, row-major.
+export function initNetwork(sizes, seed) {
+  const normal = normalFrom(mulberry32(seed));
+  const W = [];
+  const b = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const nin = sizes[l];
+    const nout = sizes[l + 1];
+    const std = Math.sqrt(2 / nin);
+    const w = new Float64Array(nout * nin);
+    for (let i = 0; i < w.length; i++) w[i] = normal() * std;
+    W.push(w);
+    b.push(new Float64Array(nout));
+  }
+  return { sizes: sizes.slice(), W, b };
+}
+
+export function networkFromLists(sizes, weights) {
+  // weights: {W1: [[...]], b1: [...], ...} as dlbook.mlp.MLP names them.
+  const W = [];
+  const b = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const nin = sizes[l];
+    const nout = sizes[l + 1];
+    const wl = weights["W" + (l + 1)];
+    const bl = weights["b" + (l + 1)];
+    if (!Array.isArray(wl) || wl.length !== nout || !Array.isArray(bl) || bl.length !== nout) return null;
+    const w = new Float64Array(nout * nin);
+    for (let j = 0; j < nout; j++) {
+      if (!Array.isArray(wl[j]) || wl[j].length !== nin) return null;
+      for (let i = 0; i < nin; i++) w[j * nin + i] = Number(wl[j][i]);
+    }
+    W.push(w);
+    b.push(Float64Array.from(bl, Number));
+  }
+  return { sizes: sizes.slice(), W, b };
+}
+
+export function networkToLists(net) {
+  const out = {};
+  for (let l = 0; l + 1 < net.sizes.length; l++) {
+    const nin = net.sizes[l];
+    const nout = net.sizes[l + 1];
+    const rows = [];
+    for (let j = 0; j < nout; j++) rows.push(Array.from(net.W[l].subarray(j * nin, (j + 1) * nin)));
+    out["W" + (l + 1)] = rows;
+    out["b" + (l + 1)] = Array.from(net.b[l]);
+  }
+  return out;
+}
+
+export function isFiniteNetwork(net) {
+  for (const arr of [...net.W, ...net.b]) for (let i = 0; i < arr.length; i++) if (!Number.isFinite(arr[i])) return false;
+  return true;
+}
+
+// Forward pass over N rows of X (a flat Float64Array of length 2N). Returns {zs, hs}: zs[l] is z_{l+1} (N * out),
+// hs[l] is h_l (hs[0] = X); the last z is the logits. `ws` (optional) is a workspace reused between calls.
+export function forward(net, act, X, N, ws) {
+  const phi = ACTIVATIONS[act].fn;
+  const L = net.sizes.length - 1;
+  const key = N + ":" + net.sizes.join(",");
+  if (!ws || ws.key !== key) {
+    ws = { key, zs: [], hs: [X] };
+    for (let l = 0; l < L; l++) {
+      ws.zs.push(new Float64Array(N * net.sizes[l + 1]));
+      if (l + 1 < L) ws.hs.push(new Float64Array(N * net.sizes[l + 1]));
+    }
+  }
+  ws.hs[0] = X;
+  for (let l = 0; l < L; l++) {
+    const nin = net.sizes[l];
+    const nout = net.sizes[l + 1];
+    const W = net.W[l];
+    const bias = net.b[l];
+    const h = ws.hs[l];
+    const z = ws.zs[l];
+    for (let n = 0; n < N; n++) {
+      const hoff = n * nin;
+      const zoff = n * nout;
+      for (let j = 0; j < nout; j++) {
+        const woff = j * nin;
+        let s = 0;
+        for (let i = 0; i < nin; i++) s += h[hoff + i] * W[woff + i];
+        z[zoff + j] = s + bias[j];
+      }
+    }
+    if (l + 1 < L) {
+      const hn = ws.hs[l + 1];
+      for (let k = 0; k < z.length; k++) hn[k] = phi(z[k]);
+    }
+  }
+  return ws;
+}
+
+// Softmax cross-entropy, mean over the N rows, as dlbook.losses.softmax_cross_entropy. Writes dL/dlogits into
+// `dz` (N * C) and returns {loss, correct} (correct counts rows whose argmax is the label).
+export function softmaxCrossEntropy(logits, y, N, C, dz) {
+  let loss = 0;
+  let correct = 0;
+  for (let n = 0; n < N; n++) {
+    const off = n * C;
+    let m = -Infinity;
+    let arg = 0;
+    for (let c = 0; c < C; c++) {
+      if (logits[off + c] > m) {
+        m = logits[off + c];
+        arg = c;
+      }
+    }
+    let s = 0;
+    for (let c = 0; c < C; c++) s += Math.exp(logits[off + c] - m);
+    const logNorm = Math.log(s);
+    loss -= logits[off + y[n]] - m - logNorm;
+    if (arg === y[n]) correct++;
+    if (dz) {
+      for (let c = 0; c < C; c++) dz[off + c] = Math.exp(logits[off + c] - m - logNorm);
+      dz[off + y[n]] -= 1;
+      for (let c = 0; c < C; c++) dz[off + c] /= N;
+    }
+  }
+  return { loss: loss / N, correct };
+}
+
+// Backward pass from dL/dlogits. Returns {dW, db} shaped like net.W and net.b (overwritten in `grads` if given).
+export function backward(net, act, ws, dlogits, N, grads) {
+  const dphi = ACTIVATIONS[act].grad;
+  const L = net.sizes.length - 1;
+  if (!grads || grads.key !== ws.key) {
+    grads = { key: ws.key, dW: net.W.map((w) => new Float64Array(w.length)), db: net.b.map((b) => new Float64Array(b.length)), deltas: [] };
+    for (let l = 0; l < L; l++) grads.deltas.push(new Float64Array(N * net.sizes[l + 1]));
+  }
+  let delta = dlogits;
+  for (let l = L - 1; l >= 0; l--) {
+    const nin = net.sizes[l];
+    const nout = net.sizes[l + 1];
+    const h = ws.hs[l];
+    const dW = grads.dW[l];
+    const db = grads.db[l];
+    dW.fill(0);
+    db.fill(0);
+    for (let n = 0; n < N; n++) {
+      const doff = n * nout;
+      const hoff = n * nin;
+      for (let j = 0; j < nout; j++) {
+        const d = delta[doff + j];
+        db[j] += d;
+        const woff = j * nin;
+        for (let i = 0; i < nin; i++) dW[woff + i] += d * h[hoff + i];
+      }
+    }
+    if (l > 0) {
+      // delta_{l} = (delta_{l+1} W_{l+1}) * phi'(z_l)
+      const W = net.W[l];
+      const z = ws.zs[l - 1];
+      const prev = grads.deltas[l - 1];
+      for (let n = 0; n < N; n++) {
+        const doff = n * nout;
+        const poff = n * nin;
+        for (let i = 0; i < nin; i++) {
+          let s = 0;
+          for (let j = 0; j < nout; j++) s += delta[doff + j] * W[j * nin + i];
+          prev[poff + i] = s * dphi(z[poff + i]);
+        }
+      }
+      delta = prev;
+    }
+  }
+  return grads;
+}
+
+// Optimizers with dlbook.optim's update rules (PyTorch's): plain SGD and Adam with bias correction.
+export function makeOptimizer(name, net, lr, betas = [0.9, 0.999], eps = 1e-8) {
+  const params = [...net.W, ...net.b];
+  if (name === "sgd") {
+    return {
+      name,
+      lr,
+      t: 0,
+      step(grads) {
+        this.t++;
+        const gs = [...grads.dW, ...grads.db];
+        for (let k = 0; k < params.length; k++) {
+          const p = params[k];
+          const g = gs[k];
+          for (let i = 0; i < p.length; i++) p[i] -= this.lr * g[i];
+        }
+      },
+    };
+  }
+  if (name === "adam") {
+    const m = params.map((p) => new Float64Array(p.length));
+    const v = params.map((p) => new Float64Array(p.length));
+    const [b1, b2] = betas;
+    return {
+      name,
+      lr,
+      t: 0,
+      step(grads) {
+        this.t++;
+        const gs = [...grads.dW, ...grads.db];
+        const bc1 = 1 - Math.pow(b1, this.t);
+        const bc2 = 1 - Math.pow(b2, this.t);
+        const sbc2 = Math.sqrt(bc2);
+        const a = this.lr / bc1;
+        for (let k = 0; k < params.length; k++) {
+          const p = params[k];
+          const g = gs[k];
+          const mk = m[k];
+          const vk = v[k];
+          for (let i = 0; i < p.length; i++) {
+            mk[i] = mk[i] * b1 + (1 - b1) * g[i];
+            vk[i] = vk[i] * b2 + (1 - b2) * (g[i] * g[i]);
+            p[i] -= (a * mk[i]) / (Math.sqrt(vk[i]) / sbc2 + eps);
+          }
+        }
+      },
+    };
+  }
+  throw new Error("unknown optimizer " + name);
+}
+
+// One full-batch gradient-descent step. `state` carries workspaces between calls. Returns {loss, acc} measured
+// before the update (the forward pass that the gradient comes from).
+export function trainStep(net, act, opt, X, y, N, state = {}) {
+  const C = net.sizes[net.sizes.length - 1];
+  state.ws = forward(net, act, X, N, state.ws);
+  if (!state.dz || state.dz.length !== N * C) state.dz = new Float64Array(N * C);
+  const logits = state.ws.zs[state.ws.zs.length - 1];
+  const { loss, correct } = softmaxCrossEntropy(logits, y, N, C, state.dz);
+  state.grads = backward(net, act, state.ws, state.dz, N, state.grads);
+  opt.step(state.grads);
+  return { loss, acc: correct / N };
+}
+
+export function evaluate(net, act, X, y, N, state = {}) {
+  const C = net.sizes[net.sizes.length - 1];
+  state.evalWs = forward(net, act, X, N, state.evalWs);
+  const logits = state.evalWs.zs[state.evalWs.zs.length - 1];
+  const { loss, correct } = softmaxCrossEntropy(logits, y, N, C, null);
+  return { loss, acc: correct / N };
+}
+
+// Train from given weights for `steps` full-batch steps: what the Node test calls. `phases` (optional,
+// [{optimizer, lr, steps}, ...]) switches the optimizer between runs of steps the way the page's optimizer buttons do:
+// the weights are kept and only the optimizer's state (Adam's moments and step count) starts again.
+export function train({ sizes, weights, activation, optimizer, lr, X, y, steps, phases }) {
+  const net = networkFromLists(sizes, weights);
+  if (!net) throw new Error("weights do not match sizes");
+  const N = y.length;
+  const Xf = Float64Array.from(X.flat());
+  const yi = Int32Array.from(y);
+  const state = {};
+  const losses = [];
+  for (const ph of phases || [{ optimizer, lr, steps }]) {
+    const opt = makeOptimizer(ph.optimizer, net, ph.lr);
+    for (let s = 0; s < ph.steps; s++) losses.push(trainStep(net, activation, opt, Xf, yi, N, state).loss);
+  }
+  return { weights: networkToLists(net), losses };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the page shows for readers' input, kept free of the DOM so that Node can test it.
+// ---------------------------------------------------------------------------------------------------------------
+export const MAX_SEED = 4294967295; // seeds are 32-bit unsigned integers, as in dlbook/widgets/playground.py
+export const DEFAULT_EXTENT = [-1.5, 1.5, -1.5, 1.5];
+
+// The seed the page will use for what the reader typed, and a message when that is not what they typed.
+export function parseSeed(text) {
+  const v = Number(String(text).trim());
+  const limits = "a whole number from 0 to " + MAX_SEED;
+  if (String(text).trim() === "" || !Number.isFinite(v)) return { seed: 0, message: `The seed must be ${limits}: using 0.` };
+  const seed = Math.min(MAX_SEED, Math.max(0, Math.floor(v)));
+  return { seed, message: seed === v ? "" : `The seed must be ${limits}: using ${seed}.` };
+}
+
+// A number for the reader: fixed decimals, or words when it is not finite (the page never shows NaN).
+export function fmtNumber(v, digits = 3, suffix = "") {
+  if (v === null || v === undefined) return "–";
+  return Number.isFinite(v) ? v.toFixed(digits) + suffix : "diverged";
+}
+
+// The view [xmin, xmax, ymin, ymax] that holds `extent` and every point of `pts` ([[x, y, ...], ...]): unchanged
+// when they fit, otherwise a square around both with a 10% margin (as _square_extent in playground.py).
+export function extentFor(pts, extent = DEFAULT_EXTENT) {
+  let [x0, x1, y0, y1] = extent;
+  if (pts.every((p) => p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1)) return extent.slice();
+  for (const p of pts) {
+    x0 = Math.min(x0, p[0]); x1 = Math.max(x1, p[0]); y0 = Math.min(y0, p[1]); y1 = Math.max(y1, p[1]);
+  }
+  const cx = x0 / 2 + x1 / 2;
+  const cy = y0 / 2 + y1 / 2;
+  const half = Math.max(x1 / 2 - x0 / 2, y1 / 2 - y0 / 2) * 1.1;
+  return [cx - half, cx + half, cy - half, cy + half];
+}
