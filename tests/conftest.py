@@ -128,3 +128,28 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, include: str | None = None, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """axe-core's violations of ``impacts`` on the page (or inside the elements matching ``include``).
+
+    axe-core comes from npm (package.json's devDependencies, installed by ``make vendor``). Each violation is
+    ``{"id", "impact", "help", "targets"}`` with the CSS selectors of the offending nodes.
+    """
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `make vendor` (npm ci) first")
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text())
+    found = page.evaluate(
+        """async (include) => {
+            const context = include ? { include: Array.from(document.querySelectorAll(include)) } : document;
+            const r = await axe.run(context, { resultTypes: ['violations'] });
+            return r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                                            targets: v.nodes.map(n => n.target.join(' ')) }));
+        }""",
+        include,
+    )
+    return [v for v in found if v["impact"] in impacts]

@@ -10,7 +10,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import screenshot
+from conftest import axe_violations, open_watched_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -183,3 +183,286 @@ def test_training_1000_points_keeps_training_and_redrawing(page, book_url):
     assert state["running"] == "true"
     assert int(later["epoch"]) > int(state["epoch"]) > 0, "training did not advance"
     assert _changed(before, after) > 0, "the heatmap was not redrawn while training"
+
+
+# --- the optimizer switch ------------------------------------------------------------------------------------------
+def _weights(root) -> dict:
+    return root.evaluate("r => r.dlbookPlayground.weights()")
+
+
+def _dlbook_step(root, weights: dict, optimizer: str, lr: float = 0.03) -> dict:
+    """One full-batch step of dlbook's training loop from ``weights`` on the page's points (a fresh optimizer)."""
+    from dlbook.mlp import MLP
+    from dlbook.optim import SGD, Adam
+    from dlbook.train import ArrayBatches, fit
+
+    X = np.asarray(root.evaluate("r => r.dlbookPlayground.points()"))
+    y = np.asarray(root.evaluate("r => r.dlbookPlayground.labels()"))
+    sizes = [2] + [len(weights[f"b{k}"]) for k in range(1, len(weights) // 2 + 1)]
+    model = MLP(sizes, activation="relu", rng=0)
+    for key, value in weights.items():
+        model.params[key][...] = np.asarray(value)
+    opt = SGD(model, lr=lr) if optimizer == "sgd" else Adam(model, lr=lr)
+    fit(model, ArrayBatches(X, y, shuffle=False), loss="softmax_ce", optimizer=opt, steps=1)
+    return {k: v.tolist() for k, v in model.params.items()}
+
+
+def _assert_weights_close(page_w: dict, expected: dict, atol: float = 1e-12) -> None:
+    assert set(page_w) == set(expected)
+    for key in expected:
+        np.testing.assert_allclose(np.asarray(page_w[key]), np.asarray(expected[key]), rtol=0, atol=atol, err_msg=key)
+
+
+def test_switching_the_optimizer_takes_effect_at_once_and_keeps_the_weights(page, book_url):
+    root = _open(page, book_url)
+    sgd = root.locator(".pg-optimizer button[data-value='sgd']")
+    adam = root.locator(".pg-optimizer button[data-value='adam']")
+    step = root.locator("button.pg-step")
+    root.locator("button[data-preset='xor']").click()
+    assert (adam.get_attribute("aria-pressed"), sgd.get_attribute("aria-pressed")) == ("true", "false")
+
+    # After a preset, "SGD, then Step" equals "SGD, Reset, Step", and both are dlbook's SGD step.
+    initial = _weights(root)
+    sgd.click()
+    assert (adam.get_attribute("aria-pressed"), sgd.get_attribute("aria-pressed")) == ("false", "true")
+    assert _state(root)["optimizer"] == "sgd"  # the trait Python sees
+    assert root.evaluate("r => r.dlbookPlayground.optimizer()") == {"name": "sgd", "lr": 0.03, "t": 0}
+    assert _weights(root) == initial  # choosing an optimizer does not touch the weights
+    step.click()
+    switched = _weights(root)
+    root.locator("button.pg-reset").click()
+    assert _weights(root) == initial
+    step.click()
+    assert _weights(root) == switched
+    _assert_weights_close(switched, _dlbook_step(root, initial, "sgd"))
+
+    # Mid-training: five Adam steps, then SGD keeps those weights and takes a plain SGD step from them.
+    adam.click()
+    root.locator("button.pg-reset").click()
+    for _ in range(5):
+        step.click()
+    after_adam = _weights(root)
+    assert root.evaluate("r => r.dlbookPlayground.optimizer().t") == 5
+    sgd.click()
+    assert _weights(root) == after_adam and _state(root)["epoch"] == "5"
+    assert root.evaluate("r => r.dlbookPlayground.optimizer()")["t"] == 0
+    step.click()
+    after_sgd = _weights(root)
+    _assert_weights_close(after_sgd, _dlbook_step(root, after_adam, "sgd"))
+    # ... and back to Adam: a fresh Adam (no moments carried over from before) from the current weights.
+    adam.click()
+    assert _weights(root) == after_sgd
+    step.click()
+    _assert_weights_close(_weights(root), _dlbook_step(root, after_sgd, "adam"))
+    assert _state(root)["epoch"] == "7"
+
+    # While training runs: the switch applies at once and training goes on from where it was.
+    root.locator("button.pg-train").click()
+    page.wait_for_function("() => Number(document.querySelector('.dlbook-pg').dataset.epoch) > 20", polling=50)
+    sgd.click()
+    state = _state(root)
+    assert state["running"] == "true" and state["optimizer"] == "sgd"
+    assert root.evaluate("r => r.dlbookPlayground.optimizer().name") == "sgd"
+    epoch = int(state["epoch"])
+    page.wait_for_function(
+        "(e) => Number(document.querySelector('.dlbook-pg').dataset.epoch) > e + 20", arg=epoch, polling=50
+    )
+    root.locator("button.pg-train").click()
+    assert root.locator(".pg-live").inner_text().startswith("Paused. Epoch ")
+
+
+# --- accessibility ---------------------------------------------------------------------------------------------------
+# Violations axe-core finds on every page of the book, in the book theme (pydata-sphinx-theme), outside the demos:
+# the search and theme buttons' aria-labels do not contain their visible text.
+THEME_KNOWN = {
+    ("label-content-name-mismatch", ".search-button"),
+    ("label-content-name-mismatch", ".theme-switch-button"),
+}
+
+
+def _luminance(rgb) -> float:
+    c = [v / 255 for v in rgb]
+    c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+
+def _contrast(a, b) -> float:
+    la, lb = sorted([_luminance(a), _luminance(b)], reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+_CANVAS_COLOURS = """r => {
+  const probe = document.createElement('span'); r.append(probe);
+  const nums = (text) => text.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const rgb = (css) => { probe.style.color = css; return nums(getComputedStyle(probe).color); };
+  const s = getComputedStyle(r);
+  const out = { card: nums(getComputedStyle(r.querySelector('canvas.pg-curve')).backgroundColor),
+                loss: rgb(s.getPropertyValue('--pg-loss-text')), acc: rgb(s.getPropertyValue('--pg-acc-text')),
+                muted: rgb(s.getPropertyValue('--pg-muted')) };
+  probe.remove(); return out; }"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violation_and_canvas_text_has_contrast(browser, book_url, scheme):
+    context, page = open_watched_page(browser, book_url, color_scheme=scheme)
+    try:
+        root = _open(page, book_url)
+        if scheme == "dark":
+            page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; }")
+        root.locator("button[data-preset='moons']").click()
+        root.locator("button.pg-step").click()
+        assert axe_violations(page, ".dlbook-pg") == []
+        rest = [
+            v
+            for v in axe_violations(page)
+            if not all(any(s in t for r, s in THEME_KNOWN if r == v["id"]) for t in v["targets"])
+        ]
+        assert rest == [], rest
+        colours = root.evaluate(_CANVAS_COLOURS)
+        for name in ("loss", "acc", "muted"):  # the text drawn on the canvases (axe cannot see it)
+            assert _contrast(colours[name], colours["card"]) >= 4.5, (scheme, name, colours)
+        screenshot(page, f"playground-{scheme}")
+        assert not page.watch.problems(), page.watch.problems()
+    finally:
+        context.close()
+
+
+def test_every_control_is_named_toggles_expose_pressed_and_the_live_region_speaks(page, book_url):
+    root = _open(page, book_url)
+    names = root.evaluate(
+        """r => Array.from(r.querySelectorAll('button, select, input, canvas')).map(e => {
+            const id = e.id && r.querySelector(`label[for="${e.id}"]`);
+            const by = e.getAttribute('aria-labelledby');
+            return { tag: e.tagName, name: (e.getAttribute('aria-label') || (id && id.textContent) ||
+                     (by && document.getElementById(by)?.textContent) || e.textContent || '').trim() }; })"""
+    )
+    assert all(n["name"] for n in names), [n for n in names if not n["name"]]
+    for group in (".pg-nclasses", ".pg-layers", ".pg-optimizer", ".pg-paint"):
+        pressed = root.locator(f"{group} button").evaluate_all("bs => bs.map(b => b.getAttribute('aria-pressed'))")
+        assert pressed.count("true") == 1 and set(pressed) == {"true", "false"}, (group, pressed)
+    live = root.locator("[role=status][aria-live=polite]")
+    assert live.count() == 1
+    root.locator("button.pg-train").click()
+    assert "No points" in live.inner_text()
+    root.locator("button[data-preset='circles']").click()
+    assert "Circles preset: 200 points" in live.inner_text()
+    root.locator("button.pg-step").click()
+    text = live.inner_text()
+    assert text.startswith("Epoch 1, loss ") and " accuracy " in text and "percent" in text
+
+
+def test_keyboard_moves_a_cursor_and_places_and_erases_points(page, book_url):
+    root = _open(page, book_url)
+    canvas = root.locator("canvas.pg-canvas")
+    assert canvas.get_attribute("tabindex") == "0"
+    canvas.focus()
+    before = _snapshot(canvas)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowUp")
+    live = root.locator(".pg-live")
+    assert live.inner_text() == "Cursor at x 0.075, y 0.3."
+    assert _changed(before, _snapshot(canvas)) > 0  # the cursor is drawn
+    page.keyboard.press("Enter")
+    assert _state(root)["points"] == "1"
+    assert live.inner_text().startswith("Placed a point of class 0 at x 0.075, y 0.3")
+    page.keyboard.press("2")
+    for _ in range(8):
+        page.keyboard.press("ArrowLeft")
+    page.keyboard.press(" ")
+    assert _state(root)["points"] == "2"
+    assert root.evaluate("r => r.dlbookPlayground.labels()") == [0, 1]
+    np.testing.assert_allclose(
+        root.evaluate("r => r.dlbookPlayground.points()"), [[0.075, 0.3], [-0.525, 0.3]], atol=1e-12
+    )
+    page.keyboard.press("Delete")  # the nearest point to the cursor
+    assert root.evaluate("r => r.dlbookPlayground.labels()") == [0]
+    assert live.inner_text() == "Removed a point of class 1: 1 points."
+
+
+# --- every screen ----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("width", [320, 390, 768, 1024, 1400])
+def test_the_plot_fits_its_box_from_phone_to_wide_screen(browser, book_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        root = _open(page, book_url)
+        page.wait_for_timeout(200)
+        sizes = root.evaluate(
+            """r => { const c = r.querySelector('canvas.pg-canvas'), b = c.getBoundingClientRect(),
+                      p = r.querySelector('.pg-plot').getBoundingClientRect(), q = r.getBoundingClientRect();
+                      return { cw: b.width, ch: b.height, px: c.width, box: p.width, root: q.right, left: q.left,
+                               scroll: document.documentElement.scrollWidth, inner: innerWidth }; }"""
+        )
+        assert sizes["scroll"] <= sizes["inner"], sizes  # no sideways scrolling
+        assert sizes["left"] >= 0 and sizes["root"] <= width, sizes
+        assert sizes["cw"] == sizes["ch"] and sizes["cw"] <= sizes["box"] + 0.5, sizes
+        assert sizes["cw"] >= min(sizes["box"], 600) - 1, sizes  # it fills its box, up to 600 px
+        assert sizes["px"] == round(2 * sizes["cw"]), sizes  # drawn at the screen's pixel density
+        # Clicks land where they are aimed whatever the size.
+        _click_data(page, root, 0.5, -0.5)
+        np.testing.assert_allclose(root.evaluate("r => r.dlbookPlayground.points()"), [[0.5, -0.5]], atol=0.02)
+        screenshot(page, f"playground-width-{width}")
+    finally:
+        context.close()
+
+
+def test_touch_taps_place_points_and_the_right_click_hint_is_hidden(browser, book_url):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2
+    )
+    page = context.new_page()
+    try:
+        root = _open(page, book_url)
+        assert not root.locator(".pg-hint-mouse").is_visible()
+        assert root.locator(".pg-hint-touch").is_visible()
+        canvas = root.locator("canvas.pg-canvas")
+        canvas.evaluate("c => c.scrollIntoView({block: 'center'})")
+        box = canvas.bounding_box()
+        left, top, width, height = json.loads(canvas.get_attribute("data-plot-rect"))
+        page.touchscreen.tap(box["x"] + left + width * 0.75, box["y"] + top + height * 0.25)
+        assert _state(root)["points"] == "1"
+        np.testing.assert_allclose(root.evaluate("r => r.dlbookPlayground.points()"), [[0.75, 0.75]], atol=0.03)
+        root.locator("button.pg-eraser").tap()
+        page.touchscreen.tap(box["x"] + left + width * 0.75, box["y"] + top + height * 0.25)
+        assert _state(root)["points"] == "0"
+        screenshot(page, "playground-touch")
+    finally:
+        context.close()
+
+
+# --- bad input -------------------------------------------------------------------------------------------------------
+def test_the_seed_box_shows_the_seed_in_use(page, book_url):
+    root = _open(page, book_url)
+    seed = root.locator("input.pg-seed")
+    for typed, used in (("-3", "0"), ("3.7", "3"), ("4294967296", "4294967295"), ("12", "12")):
+        seed.fill(typed)
+        seed.press("Enter")
+        seed.blur()
+        assert seed.input_value() == used, typed
+        message = root.locator(".pg-msg").inner_text()
+        if typed == used:
+            assert message == f"Seed {used}: new initial weights."
+        else:
+            assert "whole number from 0 to 4294967295" in message and f"using {used}" in message
+    root.locator("button.pg-newseed").click()
+    assert seed.input_value() == "13"
+
+
+def test_fewer_classes_removes_points_with_undo(page, book_url):
+    root = _open(page, book_url)
+    root.locator(".pg-nclasses button[data-value='3']").click()
+    root.locator("button[data-preset='spiral']").click()
+    root.locator("button.pg-step").click()
+    points, labels = root.evaluate("r => [r.dlbookPlayground.points(), r.dlbookPlayground.labels()]")
+    weights = _weights(root)
+    assert set(labels) == {0, 1, 2}
+    root.locator(".pg-nclasses button[data-value='2']").click()
+    assert int(_state(root)["points"]) == labels.count(0) + labels.count(1)
+    assert root.locator(".pg-msg").inner_text().startswith(f"2 classes: {labels.count(2)} points of class 2 removed.")
+    root.locator(".pg-msg button.pg-action").click()  # Undo
+    assert root.evaluate("r => [r.dlbookPlayground.points(), r.dlbookPlayground.labels()]") == [points, labels]
+    assert _weights(root) == weights and _state(root)["epoch"] == "1"
+    assert root.locator(".pg-nclasses button[data-value='3']").get_attribute("aria-pressed") == "true"
+    assert root.locator("button.pg-swatch").count() == 3
+    assert "Undone" in root.locator(".pg-msg").inner_text()
+    assert "NaN" not in root.inner_text()
