@@ -123,14 +123,19 @@ def test_maxpool_values_and_ties():
 
 
 def test_fast_and_general_maxpool_agree():
-    x = np.random.default_rng(3).standard_normal((2, 3, 6, 6))
-    fast, cf = maxpool2d_forward(x, 2, 2)
-    general, cg = maxpool2d_forward(x, (2, 2), (2, 2), padding=(1, 1))  # general path, different windows
-    assert general.shape == (2, 3, 4, 4)
-    np.testing.assert_array_equal(fast[:, :, 1:, 1:][:, :, :2, :2], fast[:, :, 1:3, 1:3])
-    window = x[:, :, 0:2, 0:2].reshape(2, 3, -1).max(axis=-1)
-    np.testing.assert_array_equal(fast[:, :, 0, 0], window)
-    np.testing.assert_array_equal(general[:, :, 0, 0], x[:, :, 0, 0])
+    """The 2x2 stride-2 fast path (even sizes) equals the general sliding-window path on the same windows: a 7x7
+    input takes the general path and pools the same 3x3 windows as its 6x6 corner, forward and backward, ties
+    included (the first maximum in row-major order gets the gradient)."""
+    rng = np.random.default_rng(3)
+    for x in (rng.standard_normal((2, 3, 7, 7)), rng.integers(0, 3, (2, 3, 7, 7)).astype(float)):  # the second: ties
+        fast, cf = maxpool2d_forward(x[:, :, :6, :6], 2, 2)
+        general, cg = maxpool2d_forward(x, 2, 2)
+        assert cf[0] == "fast" and cg[0] == "general"
+        np.testing.assert_array_equal(fast, general)
+        dout = rng.standard_normal(fast.shape)
+        dx_fast, dx_general = maxpool2d_backward(dout, cf), maxpool2d_backward(dout, cg)
+        np.testing.assert_array_equal(dx_fast, dx_general[:, :, :6, :6])
+        assert not dx_general[:, :, 6, :].any() and not dx_general[:, :, :, 6].any()
 
 
 @pytest.mark.parametrize(("k", "s", "p"), [(2, None, 0), (3, 2, 1), (3, 1, 0)])
