@@ -9,13 +9,13 @@ from dlbook.linear_models import LogisticRegression
 from dlbook.train import ArrayBatches, fit
 
 
-@pytest.mark.parametrize("n_classes", [2, 4])
-def test_gradients(n_classes):
+@pytest.mark.parametrize("num_classes", [2, 4])
+def test_gradients(num_classes):
     rng = np.random.default_rng(0)
-    model = LogisticRegression(3, n_classes)
+    model = LogisticRegression(3, num_classes)
     for key in model.params:
         model.params[key][...] = rng.standard_normal(model.params[key].shape)
-    X, y = rng.standard_normal((7, 3)), rng.integers(0, n_classes, 7)
+    X, y = rng.standard_normal((7, 3)), rng.integers(0, num_classes, 7)
     _, dz = model.loss(X, y)
     dX = model.backward(dz)
     for key in model.params:
@@ -51,7 +51,8 @@ def test_fit_with_bce_is_plain_gradient_descent_on_the_model_loss():
 
 def test_one_hyperplane_fails_on_the_chapter_datasets():
     """The MLP chapter's claim (same data and settings): logistic regression stays near chance."""
-    for X, y in (data.spiral(300, num_classes=2, noise=0.1, rng=0), data.checkerboard(400, rng=0), data.xor(400, rng=0)):
+    sets = (data.spiral(300, num_classes=2, noise=0.1, rng=0), data.checkerboard(400, rng=0), data.xor(400, rng=0))
+    for X, y in sets:
         model = LogisticRegression(2)
         fit(model, ArrayBatches(X, y), loss="bce", optimizer=optim.SGD(model, 0.5), epochs=2000)
         assert np.mean(model.predict(X) == y) < 0.6
@@ -60,9 +61,9 @@ def test_one_hyperplane_fails_on_the_chapter_datasets():
 def test_binary_probabilities_and_bad_input():
     model = LogisticRegression(2)
     assert model.predict_proba(np.zeros((3, 2))).shape == (3,)
-    with pytest.raises(ValueError, match="n_classes"):
+    with pytest.raises(ValueError, match="num_classes must be at least 2"):
         LogisticRegression(2, 1)
-    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 2\)"):
         model.forward(np.zeros((3, 3)))
     with pytest.raises(ValueError, match=r"y must hold labels in \[0, 2\)"):
         model.loss(np.zeros((2, 2)), np.array([0, 2]))
