@@ -31,7 +31,7 @@ CLASS_COLORS: list[str] = [PALETTE["class0"], PALETTE["class1"], PALETTE["class2
 def use_style() -> None:
     """Apply the course's matplotlib style (sizes, grid, colour cycle); call once at the top of a chapter."""
     import matplotlib as mpl
-    from cycler import cycler
+    from matplotlib import cycler
 
     mpl.rcParams.update(
         {
