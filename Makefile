@@ -8,10 +8,11 @@ PORT   ?= 8000
 # Notebooks run two at a time and do many small matrix products: one BLAS thread each is fastest on 2 cores.
 NBENV  := OPENBLAS_NUM_THREADS=1
 
-.PHONY: env book test serve vendor lint unit notebooks book-strict browser bench clean help
+.PHONY: env book pdf test serve vendor lint unit notebooks book-strict browser bench clean help
 
 help:
-	@echo "make book   - build the HTML book into _build/html"
+	@echo "make book   - build the HTML book into _build/html, with the PDF edition (_build/html/dlbook.pdf)"
+	@echo "make pdf    - build the PDF edition alone (the single-page build printed by Chromium)"
 	@echo "make test   - lint, unit tests, notebooks (nbmake), strict book build, browser tests"
 	@echo "make serve  - serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make bench  - speed of dlbook against PyTorch CPU and the machine's matmul rate"
@@ -40,14 +41,27 @@ _vendor/.stamp: package.json package-lock.json tools/vendor_assets.py $(STAMP)
 book: $(STAMP) vendor
 	$(NBENV) $(BIN)/python tools/execute_parallel.py
 	$(NBENV) $(JB) build . --builder html
+	$(MAKE_PDF)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+# The PDF edition: the single-page build (notebooks from the execution cache) printed by Debian's Chromium
+# (tools/make_pdf.py). It is written into the web book, whose front page links to it.
+PDF := _build/html/dlbook.pdf
+define MAKE_PDF
+$(NBENV) $(JB) build . --builder singlehtml
+$(BIN)/python tools/make_pdf.py --source _build/singlehtml --output $(PDF)
+endef
+
+pdf: $(STAMP) vendor
+	$(NBENV) $(BIN)/python tools/execute_parallel.py
+	$(MAKE_PDF)
 
 serve:
 	@test -f _build/html/index.html || $(MAKE) book
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 # --- tests ------------------------------------------------------------------------------------------------------
-test: lint unit notebooks book-strict browser
+test: lint unit notebooks book-strict pdf browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -69,7 +83,7 @@ book-strict: $(STAMP) vendor
 	$(NBENV) $(BIN)/python tools/execute_parallel.py --executed .nbmake
 	$(NBENV) $(JB) build . --builder html --all -W -n --keep-going
 
-browser: $(STAMP) book-strict
+browser: $(STAMP) book-strict pdf
 	$(BIN)/pytest -m "browser or jupyterlab" tests
 
 bench: $(STAMP)
