@@ -30,7 +30,7 @@ from dlbook._checks import as_float_array, check_finite, check_positive, float_d
 from dlbook.activations import get_activation, sigmoid, softmax
 from dlbook.layers import Linear, Module, linear_forward
 
-__all__ = ["MLP"]
+__all__ = ["MLP", "count_linear_regions", "linear_regions"]
 
 
 class MLP(Module):
@@ -246,3 +246,92 @@ class MLP(Module):
     def __repr__(self) -> str:
         ck = "" if self.checkpoint_every is None else f", checkpoint_every={self.checkpoint_every}"
         return f"MLP({self.sizes}, activation={self.activation!r}{ck})"
+
+
+_PIECEWISE_LINEAR = ("relu", "leaky_relu")
+
+
+def _region_grid(extent: Sequence[float], resolution: int) -> np.ndarray:
+    if isinstance(extent, str) or not isinstance(extent, Sequence) or len(extent) != 4:
+        raise ValueError(f"extent must be four numbers (xmin, xmax, ymin, ymax), got {extent!r}")
+    xmin, xmax, ymin, ymax = (float(v) for v in extent)
+    if not (np.isfinite([xmin, xmax, ymin, ymax]).all() and xmin < xmax and ymin < ymax):
+        raise ValueError(f"extent must be finite with xmin < xmax and ymin < ymax, got {extent!r}")
+    check_positive(resolution, "resolution", integer=True)
+    if resolution < 2:
+        raise ValueError(f"resolution must be at least 2, got {resolution}")
+    gx, gy = np.meshgrid(np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution))
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def linear_regions(model: MLP, extent: Sequence[float] = (-1.0, 1.0, -1.0, 1.0), resolution: int = 200) -> np.ndarray:
+    """Label every point of a grid over the plane by the linear region of a ReLU network it lies in.
+
+    A network with piecewise-linear activations (ReLU, leaky ReLU) is affine wherever the on/off pattern of its
+    hidden units, :math:`[z_l > 0]` for every unit of every hidden layer, stays the same. For a fixed pattern every
+    :math:`z_l` is an affine function of :math:`x`, so the inputs sharing a pattern form a convex polygon: a
+    **linear region**. Points with the same pattern get the same label.
+
+    Parameters
+    ----------
+    model : MLP
+        A network with two inputs and a ``"relu"`` or ``"leaky_relu"`` activation.
+    extent : sequence of 4 floats
+        ``(xmin, xmax, ymin, ymax)`` of the grid.
+    resolution : int
+        Grid points per side (at least 2); regions smaller than the grid spacing may be missed.
+
+    Returns
+    -------
+    ndarray of int64, shape (resolution, resolution)
+        Region labels ``0 .. R-1`` (in order of first appearance); row ``i`` is the ``i``-th y value from
+        ``ymin``, column ``j`` the ``j``-th x value from ``xmin``.
+    """
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be an MLP, got {type(model).__name__}")
+    if model.activation not in _PIECEWISE_LINEAR:
+        raise ValueError(f"model must use a piecewise-linear activation {_PIECEWISE_LINEAR}, got {model.activation!r}")
+    if model.sizes[0] != 2:
+        raise ValueError(f"model must take two inputs (a network on the plane), got input size {model.sizes[0]}")
+    points = _region_grid(extent, resolution)
+    if model.num_layers == 1:
+        return np.zeros((resolution, resolution), dtype=np.int64)
+    h, patterns = points, []
+    for l in range(1, model.num_layers):  # noqa: E741 - the hidden layers
+        z, _ = linear_forward(h, model.params[f"W{l}"], model.params[f"b{l}"])
+        patterns.append(z > 0)
+        h = model.phi.fn(z)
+    packed = np.packbits(np.concatenate(patterns, axis=1), axis=1)
+    _, first, labels = np.unique(packed, axis=0, return_index=True, return_inverse=True)
+    order = np.empty(len(first), dtype=np.int64)
+    order[np.argsort(first)] = np.arange(len(first))  # label regions in the order the grid meets them
+    return order[labels.ravel()].reshape(resolution, resolution)
+
+
+def count_linear_regions(model: MLP, extent: Sequence[float] = (-1.0, 1.0, -1.0, 1.0), resolution: int = 200) -> int:
+    """Number of linear regions of a ReLU network that a grid over the plane meets.
+
+    Counts the distinct on/off patterns of the hidden units over the grid (see :func:`linear_regions`), a lower
+    bound on the regions inside ``extent`` that reaches the true count once the grid is finer than the smallest
+    region.
+
+    Parameters
+    ----------
+    model : MLP
+        A network with two inputs and a ``"relu"`` or ``"leaky_relu"`` activation.
+    extent : sequence of 4 floats
+        ``(xmin, xmax, ymin, ymax)`` of the grid.
+    resolution : int
+        Grid points per side (at least 2).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> net = MLP([2, 1, 2], rng=0)  # one hidden unit: one line, two regions
+    >>> count_linear_regions(net, extent=(-1, 1, -1, 1), resolution=50)
+    2
+    """
+    return int(linear_regions(model, extent, resolution).max()) + 1

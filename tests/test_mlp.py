@@ -9,7 +9,7 @@ from dlbook import data, optim
 from dlbook.activations import get_activation
 from dlbook.gradcheck import numerical_gradient, relative_error
 from dlbook.losses import softmax_cross_entropy
-from dlbook.mlp import MLP
+from dlbook.mlp import MLP, count_linear_regions, linear_regions
 from dlbook.train import ArrayBatches, accuracy, fit
 
 
@@ -116,15 +116,15 @@ def test_parameter_count():
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="activation must be one of"):
+    with pytest.raises(ValueError, match=r"^activation must be one of .*'rectifier'"):
         MLP([2, 3, 2], activation="rectifier")
-    with pytest.raises(ValueError, match="sizes"):
+    with pytest.raises(ValueError, match=r"^sizes must list at least an input and an output size, got \[2\]"):
         MLP([2])
-    with pytest.raises(ValueError, match=r"sizes\[1\]"):
+    with pytest.raises(ValueError, match=r"^sizes\[1\] must be > 0, got 0"):
         MLP([2, 0, 2])
-    with pytest.raises(ValueError, match="checkpoint_every"):
+    with pytest.raises(ValueError, match=r"^checkpoint_every must be > 0, got 0"):
         MLP([2, 3, 2], checkpoint_every=0)
-    with pytest.raises(TypeError, match="sizes"):
+    with pytest.raises(TypeError, match=r"^sizes must be a sequence of positive integers, got int"):
         MLP(5)
     with pytest.raises(ValueError, match=r"sizes\[0\]"):
         MLP([2.5, 3])
@@ -248,3 +248,47 @@ def test_mlp_chapter_digits_and_collapse_claims():
     deep_linear = MLP([2, 32, 32, 32, 32, 2], activation="identity", rng=0)
     fit(deep_linear, (X, y), loss="softmax_ce", optimizer=optim.Adam(deep_linear, lr=0.01), epochs=2000)
     assert accuracy(deep_linear, X, y) < 0.6
+
+
+# ---- linear regions of ReLU networks -------------------------------------------------------------------------------
+
+
+def test_one_hidden_unit_cuts_the_plane_into_two_regions():
+    net = MLP([2, 1, 2], rng=0)
+    net.params["b1"][...] = 0.1  # the line w.x + 0.1 = 0 crosses the square
+    assert count_linear_regions(net, extent=(-1, 1, -1, 1), resolution=60) == 2
+
+
+def test_three_lines_in_general_position_make_seven_regions():
+    net = MLP([2, 3, 1], rng=0)
+    net.params["W1"][...] = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+    net.params["b1"][...] = [0.0, 0.0, -0.5]  # x = 0, y = 0, x + y = 0.5: six unbounded regions and one triangle
+    assert count_linear_regions(net, extent=(-1, 1, -1, 1), resolution=101) == 7
+    labels = linear_regions(net, extent=(-1, 1, -1, 1), resolution=101)
+    assert labels.shape == (101, 101) and labels[0, 0] == 0  # labelled in the order the grid meets them
+    assert labels[30, 30] == labels[0, 0]  # (-0.4, -0.4) lies in the same region as the corner (-1, -1)
+
+
+def test_a_second_layer_folds_regions_of_the_first():
+    # layer 1: |x| as relu(x) and relu(-x) (two regions); layer 2 cuts relu(x) + relu(-x) = 0.5, i.e. |x| = 0.5
+    net = MLP([2, 2, 1, 1], rng=0)
+    net.params["W1"][...] = [[1.0, 0.0], [-1.0, 0.0]]
+    net.params["b1"][...] = 0.0
+    net.params["W2"][...] = [[1.0, 1.0]]
+    net.params["b2"][...] = -0.5
+    # x < -0.5, -0.5 < x < 0, 0 < x < 0.5, x > 0.5: one unit of layer 2 adds two cuts, not one
+    assert count_linear_regions(net, extent=(-1, 1, -1, 1), resolution=100) == 4
+
+
+def test_linear_regions_checks_its_arguments():
+    with pytest.raises(ValueError, match="piecewise-linear"):
+        count_linear_regions(MLP([2, 4, 2], activation="tanh", rng=0))
+    with pytest.raises(ValueError, match="two inputs"):
+        count_linear_regions(MLP([3, 4, 2], rng=0))
+    with pytest.raises(ValueError, match="extent"):
+        count_linear_regions(MLP([2, 4, 2], rng=0), extent=(1, -1, 0, 1))
+    with pytest.raises(ValueError, match="resolution"):
+        count_linear_regions(MLP([2, 4, 2], rng=0), resolution=1)
+    with pytest.raises(TypeError, match="model"):
+        count_linear_regions("not a network")
+    assert count_linear_regions(MLP([2, 2], rng=0)) == 1  # no hidden layer: one affine map
