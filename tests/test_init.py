@@ -32,7 +32,7 @@ def test_fans_and_std():
     assert init.fans((10, 4)) == (4, 10)
     assert init.fans((8, 3, 5, 5)) == (75, 200)
     assert init.std_for("he", (10, 8)) == pytest.approx(0.5)
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match=r"^shape must have at least 2 dimensions \(out, in, ...\), got \(5,\)"):
         init.fans((5,))
 
 
