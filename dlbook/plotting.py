@@ -21,6 +21,7 @@ __all__ = [
     "plot_decision_boundary",
     "plot_runs",
     "plot_series",
+    "plot_trajectories",
     "use_style",
 ]
 
@@ -436,4 +437,69 @@ def plot_runs(
     if title:
         ax.set_title(title)
     ax.legend()
+    return ax
+
+
+def plot_trajectories(
+    loss: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    paths: Any,
+    *,
+    extent: tuple[float, float, float, float],
+    ax: Any = None,
+    levels: int = 12,
+    title: str | None = None,
+    xlabel: str = "$w_1$",
+    ylabel: str = "$w_2$",
+) -> Any:
+    """Draw optimizer paths in the plane over the contour lines of a 2-D loss, with the start and the end labelled.
+
+    Parameters
+    ----------
+    loss : callable
+        ``loss(w1, w2) -> values`` evaluated elementwise on a grid (arrays of the same shape), with its minimum at
+        the origin (marked with a star).
+    paths : dict
+        Label -> points ``(T, 2)``, the parameters after each step (row 0 is the start).
+    extent : (w1_min, w1_max, w2_min, w2_max)
+        The region shown.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure if omitted).
+    levels : int
+        Number of contour lines (spaced evenly in the square root of the loss, so that the valley floor has lines).
+    title, xlabel, ylabel : str
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(paths, dict) or not paths:
+        raise TypeError("paths must be a non-empty dict of label -> points (T, 2)")
+    if len(extent) != 4:
+        raise ValueError(f"extent must be (w1_min, w1_max, w2_min, w2_max), got {extent!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 4.2))
+    w1, w2 = np.meshgrid(np.linspace(extent[0], extent[1], 200), np.linspace(extent[2], extent[3], 200))
+    values = np.asarray(loss(w1, w2), dtype=np.float64)
+    ax.contour(w1, w2, values, levels=np.linspace(0, np.sqrt(values.max()), levels)[1:] ** 2, colors="0.75",
+               linewidths=0.8)  # fmt: skip
+    for label, points in paths.items():
+        points = np.asarray(points, dtype=np.float64)
+        if points.ndim != 2 or points.shape[1] != 2 or len(points) < 2:
+            raise ValueError(f"paths[{label!r}] must have shape (T, 2) with T >= 2, got {points.shape}")
+        (line,) = ax.plot(points[:, 0], points[:, 1], ".-", ms=3, lw=1, label=f"{label} ({len(points) - 1} steps)")
+        ax.plot(*points[-1], "o", color=line.get_color(), ms=7, mec="white")
+    start = np.asarray(next(iter(paths.values())), dtype=np.float64)[0]
+    ax.plot(*start, "ks", ms=7)
+    ax.annotate("start", start, xytext=(6, 6), textcoords="offset points", fontsize=9)
+    ax.plot(0, 0, "k*", ms=10)
+    ax.annotate("minimum", (0, 0), xytext=(6, -12), textcoords="offset points", fontsize=9)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(title="● = end of each path", fontsize=8, title_fontsize=8, loc="lower right")
     return ax
