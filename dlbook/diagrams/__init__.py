@@ -21,8 +21,22 @@ from dlbook.diagrams.networks import (
     mlp_diagram,
     residual_block_diagram,
 )
+from dlbook.diagrams.sequences import (
+    attention_diagram,
+    lstm_cell_diagram,
+    multi_head_attention_diagram,
+    rnn_unrolled_diagram,
+    seq2seq_attention_diagram,
+    transformer_block_diagram,
+)
 
 __all__ = [
+    "attention_diagram",
+    "lstm_cell_diagram",
+    "multi_head_attention_diagram",
+    "rnn_unrolled_diagram",
+    "seq2seq_attention_diagram",
+    "transformer_block_diagram",
     "Diagram",
     "backprop_graph",
     "conv2d_diagram",
