@@ -293,9 +293,10 @@ def plot_attention_heads(
     )  # fmt: skip
     for r, w in enumerate(layers):
         for c in range(num_heads):
-            image = heatmap(w[c], ax=axes[r, c], vmin=0.0, vmax=vmax, colorbar=False,
-                            title=f"{row_names[r]}, head {c + 1}", xlabel="key position j",
-                            ylabel="query position i" if c == 0 else "")  # fmt: skip
+            xlabel = "key position j" if r == num_layers - 1 else ""  # the bottom row only: no label under a title
+            ylabel = "query position i" if c == 0 else ""
+            image = heatmap(w[c], ax=axes[r, c], vmin=0.0, vmax=vmax, colorbar=False, xlabel=xlabel, ylabel=ylabel,
+                            title=f"{row_names[r]}, head {c + 1}")  # fmt: skip
         fig.colorbar(image, ax=list(axes[r]), label=colorbar_label, shrink=0.9)
     if title:
         fig.suptitle(title)
