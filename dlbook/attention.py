@@ -701,30 +701,31 @@ class MultiHeadAttention(Module):
         x = x.astype(self.dtype, copy=False)
         B, T, d = x.shape
         h = self.num_heads
-        qkv = x @ self.params["W_qkv"].T + self.params["b_qkv"]  # (B, T, 3d)
+        x2 = x.reshape(B * T, d)  # every position as one row: one BLAS product instead of B small ones
+        qkv = x2 @ self.params["W_qkv"].T + self.params["b_qkv"]  # (B T, 3d)
         qkv = qkv.reshape(B, T, 3, h, d // h).transpose(2, 0, 3, 1, 4)  # (3, B, h, T, d_k): split the heads
         q, k, v = qkv[0], qkv[1], qkv[2]
         attend = chunked_attention if self.memory_efficient else scaled_dot_product_attention
         o, attn_cache = attend(q, k, v, mask=mask, causal=self.causal)
         self.attn_weights = None if self.memory_efficient else attn_cache[0]  # (B, h, T, T)
-        o = o.transpose(0, 2, 1, 3).reshape(B, T, d)  # heads side by side
-        self._cache = (x, o, attn_cache)
-        return o @ self.params["W_o"].T + self.params["b_o"]
+        o2 = o.transpose(0, 2, 1, 3).reshape(B * T, d)  # heads side by side, one row per position
+        self._cache = (x2, o2, attn_cache, (B, T, d))
+        return (o2 @ self.params["W_o"].T + self.params["b_o"]).reshape(B, T, d)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        x, o, attn_cache = self._get_cache()
-        dy = self._check_dout(dout, x.shape, self.dtype)
-        B, T, d = x.shape
+        x2, o2, attn_cache, shape = self._get_cache()
+        B, T, d = shape
+        dy = self._check_dout(dout, shape, self.dtype).reshape(B * T, d)
         h = self.num_heads
-        self.grads["W_o"] = np.tensordot(dy, o, axes=([0, 1], [0, 1]))  # sum over every position of dy^T o
-        self.grads["b_o"] = dy.sum(axis=(0, 1))
+        self.grads["W_o"] = dy.T @ o2  # sum over every position of dy^T o
+        self.grads["b_o"] = dy.sum(axis=0)
         do = (dy @ self.params["W_o"]).reshape(B, T, h, d // h).transpose(0, 2, 1, 3)  # (B, h, T, d_k)
         back = chunked_attention_backward if self.memory_efficient else attention_backward
         dq, dk, dv = back(do, attn_cache)
-        dqkv = np.stack([dq, dk, dv]).transpose(1, 3, 0, 2, 4).reshape(B, T, 3 * d)  # (B, T, 3d)
-        self.grads["W_qkv"] = np.tensordot(dqkv, x, axes=([0, 1], [0, 1]))
-        self.grads["b_qkv"] = dqkv.sum(axis=(0, 1))
-        return dqkv @ self.params["W_qkv"]
+        dqkv = np.stack([dq, dk, dv]).transpose(1, 3, 0, 2, 4).reshape(B * T, 3 * d)  # (B T, 3d)
+        self.grads["W_qkv"] = dqkv.T @ x2
+        self.grads["b_qkv"] = dqkv.sum(axis=0)
+        return (dqkv @ self.params["W_qkv"]).reshape(B, T, d)
 
     def __repr__(self) -> str:
         return f"MultiHeadAttention({self.d_model}, num_heads={self.num_heads}, causal={self.causal})"
@@ -804,15 +805,16 @@ class FeedForward(Module):
         x = as_float_array(x, "x")
         if x.ndim < 2 or x.shape[-1] != self.d_model:
             raise ValueError(f"x must have shape (..., {self.d_model}), got {_fmt(x.shape)}")
-        z = self.fc1.forward(x.astype(self.dtype, copy=False))
+        # Every position as one row, so that each layer is one BLAS product rather than one per leading index.
+        z = self.fc1.forward(x.astype(self.dtype, copy=False).reshape(-1, self.d_model))
         a, t = self._phi(z)
         self._cache = (x.shape, z, t)
-        return self.fc2.forward(a)
+        return self.fc2.forward(a).reshape(x.shape)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         shape, z, t = self._get_cache()
-        dout = self._check_dout(dout, shape, self.dtype)
-        return self.fc1.backward(self.fc2.backward(dout) * self._dphi(z, t))
+        dout = self._check_dout(dout, shape, self.dtype).reshape(-1, self.d_model)
+        return self.fc1.backward(self.fc2.backward(dout) * self._dphi(z, t)).reshape(shape)
 
     def __repr__(self) -> str:
         return f"FeedForward({self.d_model}, {self.d_ff}, activation={self.activation!r})"

@@ -141,12 +141,19 @@ class CharLM(Module):
         return [self.embed, self.rnn, self.head]
 
     def forward(self, ids: np.ndarray) -> np.ndarray:
-        self._cache = True
-        return self.head.forward(self.rnn.forward(self.embed.forward(_check_ids_2d(ids, "ids"))))
+        hs = self.rnn.forward(self.embed.forward(_check_ids_2d(ids, "ids")))  # (B, T, H)
+        B, T, H = hs.shape
+        self._cache = (B, T, H)
+        return self.head.forward(hs.reshape(B * T, H)).reshape(B, T, self.vocab_size)  # one BLAS product
 
     def backward(self, dout: np.ndarray) -> None:
-        self._get_cache()
-        self.embed.backward(self.rnn.backward(self.head.backward(dout)))
+        B, T, H = self._get_cache()
+        dout = np.asarray(dout)
+        if dout.shape != (B, T, self.vocab_size):
+            raise ValueError(f"dout must have shape {_fmt((B, T, self.vocab_size))}, got {_fmt(dout.shape)}")
+        self.embed.backward(
+            self.rnn.backward(self.head.backward(dout.reshape(B * T, self.vocab_size)).reshape(B, T, H))
+        )
         return None
 
     def step(
@@ -230,12 +237,16 @@ class _TransformerStack(Module):
             x = block.forward(x, mask=mask)
         if self.norm_first:
             x = self.ln_f.forward(x)
-        self._cache = True
-        return self.head.forward(x)
+        B, T, d = x.shape
+        self._cache = (B, T, d)
+        return self.head.forward(x.reshape(B * T, d)).reshape(B, T, self.vocab_size)  # one BLAS product
 
     def backward(self, dout: np.ndarray) -> None:
-        self._get_cache()
-        dx = self.head.backward(dout)
+        B, T, d = self._get_cache()
+        dout = np.asarray(dout)
+        if dout.shape != (B, T, self.vocab_size):
+            raise ValueError(f"dout must have shape {_fmt((B, T, self.vocab_size))}, got {_fmt(dout.shape)}")
+        dx = self.head.backward(dout.reshape(B * T, self.vocab_size)).reshape(B, T, d)
         if self.norm_first:
             dx = self.ln_f.backward(dx)
         else:  # post-LN blocks end with their own LayerNorm: the final one is unused
