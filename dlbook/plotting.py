@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from dlbook._checks import as_float_array, check_finite, check_labels, check_positive
+from dlbook.mlp import linear_regions
 from dlbook.widgets._base import PALETTE
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "heatmap",
     "plot_attention_heads",
     "plot_decision_boundary",
+    "plot_linear_regions",
     "plot_runs",
     "plot_series",
     "plot_trajectories",
@@ -504,3 +506,69 @@ def plot_trajectories(
         ax.set_title(title)
     ax.legend(title="● = end of each path", fontsize=8, title_fontsize=8, loc="lower right")
     return ax
+
+
+def plot_linear_regions(
+    model: Any,
+    x: Any = None,
+    y: Any = None,
+    *,
+    extent: Any = (-1.0, 1.0, -1.0, 1.0),
+    resolution: int = 200,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """Colour the linear regions of a ReLU network on the plane (from :func:`dlbook.mlp.linear_regions`).
+
+    Neighbouring regions get different shades of a shuffled qualitative colour map, the region edges are drawn in
+    white, and the data points (if given) on top.
+
+    Parameters
+    ----------
+    model : dlbook.mlp.MLP
+        A network with two inputs and a ReLU or leaky-ReLU activation.
+    x : (N, 2), optional
+        Data points to draw on top.
+    y : (N,), optional
+        Their integer class labels (required with ``x``).
+    extent : sequence of 4 floats
+        ``(xmin, xmax, ymin, ymax)`` of the grid.
+    resolution : int
+        Grid points per side.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure if omitted).
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    int
+        The number of regions the grid meets (what :func:`dlbook.mlp.count_linear_regions` returns).
+    """
+    import matplotlib.pyplot as plt
+
+    labels = linear_regions(model, extent, resolution)
+    count = int(labels.max()) + 1
+    shade = np.random.default_rng(0).permutation(max(count, 20))[labels] % 20  # a fixed shuffle of the 20 colours
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.2, 4.2))
+    ax.imshow(shade, origin="lower", extent=tuple(extent), cmap="tab20", vmin=0, vmax=19, aspect="auto",
+              interpolation="nearest", alpha=0.55)  # fmt: skip
+    edges = (np.diff(labels, axis=0, prepend=labels[:1]) != 0) | (np.diff(labels, axis=1, prepend=labels[:, :1]) != 0)
+    ax.imshow(np.ma.masked_where(~edges, edges), origin="lower", extent=tuple(extent), cmap="Greys_r", aspect="auto",
+              interpolation="nearest")  # fmt: skip
+    if x is not None:
+        x = _check_points(x)
+        y = check_labels(y, "y", n=x.shape[0])
+        for c in range(int(y.max()) + 1):
+            pts = x[y == c]
+            ax.scatter(pts[:, 0], pts[:, 1], s=8, color=CLASS_COLORS[c % len(CLASS_COLORS)], edgecolor="black",
+                       linewidth=0.3)  # fmt: skip
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    return count

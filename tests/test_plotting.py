@@ -82,3 +82,17 @@ def test_bad_arguments(call, error, pattern):
     with pytest.raises(error, match=pattern):
         call()
     plt.close("all")
+
+
+def test_plot_linear_regions_counts_and_draws_the_regions():
+    from dlbook.mlp import MLP, count_linear_regions
+    from dlbook.plotting import plot_linear_regions
+
+    net = MLP([2, 3, 2], rng=0)
+    net.params["b1"][...] = [0.1, -0.2, 0.3]
+    x, y = np.array([[0.0, 0.5], [0.5, 0.0]]), np.array([0, 1])
+    fig, ax = plt.subplots()
+    count = plot_linear_regions(net, x, y, extent=(-1, 1, -1, 1), resolution=80, ax=ax, title="three lines")
+    assert count == count_linear_regions(net, extent=(-1, 1, -1, 1), resolution=80)
+    assert len(ax.images) == 2 and ax.get_title() == "three lines"
+    plt.close(fig)
