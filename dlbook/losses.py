@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from dlbook._checks import as_float_array, check_finite, check_labels
-from dlbook.activations import _log_softmax, sigmoid
+from dlbook.activations import log_softmax, sigmoid
 
 __all__ = ["LOSSES", "binary_cross_entropy", "get_loss", "mse", "softmax_cross_entropy"]
 
@@ -64,7 +64,7 @@ def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.
         )
     labels = check_labels(labels.reshape(-1), "y", n_classes=c)
     z2 = z.reshape(m, c)
-    logp = _log_softmax(z2, axis=-1)  # (M, C), by the log-sum-exp trick
+    logp = log_softmax(z2, axis=-1)  # (M, C), by the log-sum-exp trick
     rows = np.arange(m)
     loss = -float(logp[rows, labels].mean())
     dz = np.exp(logp)
