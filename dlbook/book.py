@@ -51,9 +51,9 @@ _LIMITS: list = []  # keeps the active threadpoolctl limit alive for the kernel'
 def glue(name: str, value: Any, display: bool = False) -> None:
     """Store ``value`` under ``name`` for the text of the book, as myst-nb's ``glue`` does.
 
-    In the book's build (myst-nb importable) this is myst-nb's ``glue``, so ``{glue:text}`name``` in the Markdown
-    shows the value. In a plain kernel the value is only kept in :data:`GLUED` (and shown if ``display`` is true),
-    so a chapter runs unchanged in Colab or a downloaded copy.
+    In the book's build (myst-nb importable) this is myst-nb's ``glue``, so the chapter's Markdown can show the
+    value through myst-nb's glue role. In a plain kernel the value is only kept in :data:`GLUED` (and shown if
+    ``display`` is true), so a chapter runs unchanged in Colab or a downloaded copy.
 
     Parameters
     ----------
