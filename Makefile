@@ -16,6 +16,7 @@ help:
 	@echo "make test   - lint, unit tests, notebooks (nbmake), strict book build, browser tests"
 	@echo "make serve  - serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make bench  - speed of dlbook against PyTorch CPU and the machine's matmul rate"
+	@echo "make student - the student edition for instructors (nbgrader course, no solutions) in _build/student"
 
 # --- environment ----------------------------------------------------------------------------------------------
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
@@ -88,6 +89,11 @@ browser: $(STAMP) book-strict pdf
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The chapters with every solution replaced by nbgrader's markers and the dlbook.check calls as graded tests
+# (_build/student/source), and nbgrader's release version of it (_build/student/release). See tools/make_student.py.
+student: $(STAMP)
+	$(BIN)/python tools/make_student.py --out _build/student --release
 
 clean:
 	rm -rf _build _vendor node_modules .nbmake
