@@ -109,10 +109,10 @@ def test_conv2d_and_im2col_follow_the_layer(layer, size, position, out_shape):
     text = joined(fig)
     assert f"window: {k}×{k}×{C}" in text and f"output {F}×{Ho}×{Wo}" in text
     col = rendered(D.im2col_diagram(layer, size, position))
-    assert D.count(col, "patches") == Ho * Wo * k * k * C
-    assert D.count(col, "weights") == k * k * C * F
+    assert D.count(col, "columns") == Ho * Wo * k * k * C
+    assert D.count(col, "kernels") == k * k * C * F
     assert D.count(col, "product") == Ho * Wo * F
-    assert f"row {position[0] * Wo + position[1]} = window of cell {tuple(position)}" in joined(col)
+    assert f"column {position[0] * Wo + position[1]} = the window\nof cell {tuple(position)}" in joined(col)
 
 
 def test_conv2d_diagram_rejects_a_position_outside_the_output():

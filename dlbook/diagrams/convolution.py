@@ -30,8 +30,8 @@ def _geometry(
     Ho, Wo = (H + 2 * p - k) // s + 1, (W + 2 * p - k) // s + 1
     if Ho < 1 or Wo < 1:
         raise ValueError(f"input_size {size} is smaller than the kernel ({k}) with padding {p}")
-    if max(H + 2 * p, W + 2 * p) > 12:
-        raise ValueError(f"input_size with padding must be at most 12 to be drawn, got {size} with padding {p}")
+    if max(H + 2 * p, W + 2 * p) > 16:
+        raise ValueError(f"input_size with padding must be at most 16 to be drawn, got {size} with padding {p}")
     i, j = (int(v) for v in position)
     if not (0 <= i < Ho and 0 <= j < Wo):
         raise ValueError(f"position must be an output cell inside (0..{Ho - 1}, 0..{Wo - 1}), got {tuple(position)}")
@@ -73,7 +73,7 @@ def conv2d_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position:
         The layer (its ``in_channels`` :math:`C`, ``out_channels`` :math:`F`, square ``kernel_size``, ``stride``
         and ``padding`` are read).
     input_size : int or (int, int)
-        Height and width of the input (at most 12 with the padding).
+        Height and width of the input (at most 16 with the padding).
     position : (int, int)
         The output cell ``(row, column)`` whose window is shown.
 
@@ -84,8 +84,8 @@ def conv2d_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position:
         the output cell are rectangles tagged ``"window"`` and ``"target"``.
     """
     H, W, k, s, p, Ho, Wo, i, j, C, F = _geometry(layer, input_size, position)
-    size = 0.26
     Hp, Wp = H + 2 * p, W + 2 * p
+    size = min(0.26, 3.4 / max(Hp, Wp))
     in_w, out_w = Wp * size, Wo * size
     stack_pad = 0.16 * (_MAX_DRAWN - 1)
     width = 0.6 + in_w + stack_pad + 2.3 + out_w + stack_pad + 0.6
@@ -132,7 +132,7 @@ def conv2d_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position:
     label(
         ax,
         mid,
-        y_top - Hp * size / 2 + 0.05,
+        y_top - Hp * size * 0.72,
         f"window: {k}×{k}×{C}\n· filter f ({k}×{k}×{C}) + bias\n= one number",
         fontsize=8.5,
         linespacing=1.3,
@@ -147,11 +147,13 @@ def conv2d_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position:
 
 
 def im2col_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position: Sequence[int] = (0, 0)) -> Diagram:
-    r"""im2col: the same convolution as one matrix product, patches (one row per output cell) times filters.
+    r"""im2col: the same convolution as one matrix product, kernels (one row per filter) times columns (one per
+    output cell), laid out so that a row and a column meet at the output they make.
 
-    Row :math:`i W' + j` of the patch matrix is the flattened :math:`k \times k \times C` window of output cell
-    :math:`(i, j)`; column :math:`f` of the weight matrix is filter :math:`f` flattened the same way; their product
-    is output cell :math:`(i, j)` of map :math:`f` (before the bias).
+    Column :math:`i W' + j` of the column matrix is the flattened :math:`C \times k \times k` window of output cell
+    :math:`(i, j)` (entries that fall on the zero padding are pale); row :math:`f` of the kernel matrix is filter
+    :math:`f` flattened the same way; their dot product is output cell :math:`(i, j)` of map :math:`f` (before the
+    bias), as in :func:`dlbook.conv.conv2d_forward`.
 
     Parameters
     ----------
@@ -160,63 +162,73 @@ def im2col_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position:
     input_size : int or (int, int)
         Height and width of the input.
     position : (int, int)
-        The output cell whose row is highlighted (with filter 0).
+        The output cell whose column is highlighted (with filter 0).
 
     Returns
     -------
     Diagram
-        Matrix cells are tagged ``"patches"``, ``"weights"`` and ``"product"``.
+        Matrix cells are tagged ``"kernels"``, ``"columns"`` and ``"product"``.
     """
     H, W, k, s, p, Ho, Wo, i, j, C, F = _geometry(layer, input_size, position)
-    rows, inner = Ho * Wo, k * k * C
-    size = min(0.14, 3.0 / max(rows, inner, 1), 2.4 / max(F, 1))
-    width = 0.7 + inner * size + 0.7 + F * size + 0.7 + F * size + 0.8
-    height = max(rows, inner) * size + 1.65
-    fig, ax = canvas(width, height, f"im2col: the convolution as one matrix product ({rows}×{inner} · {inner}×{F})")
-    top = height - 0.85
-    orange, teal, blue = COLORS["kernel"], COLORS["output"], COLORS["blue"]
-    row = i * Wo + j
-
-    def grid(x0: float, n_rows: int, n_cols: int, color: str, gid: str, hot: tuple[int | None, int | None]) -> None:
-        for r in range(n_rows):
-            for c in range(n_cols):
-                on = (hot[0] is None or r == hot[0]) and (hot[1] is None or c == hot[1])
-                fill = 0.35 if on else 0.82
-                if gid == "patches":  # entries that fall on the zero padding are left pale
-                    (a, b), (u, v) = divmod(r, Wo), divmod(c % (k * k), k)
-                    y, x = a * s + u - p, b * s + v - p
-                    if not (0 <= y < H and 0 <= x < W):
-                        fill = 0.97 if not on else 0.75
-                cell(ax, x0 + c * size, top - (r + 1) * size, size, color, fill=fill, gid=gid)
-
-    x_a = 0.7
-    grid(x_a, rows, inner, COLORS["input"], "patches", (row, None))
-    ax.add_patch(
-        Rectangle((x_a, top - (row + 1) * size), inner * size, size, fill=False, ec=shade(orange), lw=1.8, zorder=4)
+    positions, inner = Ho * Wo, k * k * C
+    size = min(0.13, 5.6 / (inner + positions), 3.6 / (inner + F))
+    x_cols = 0.9 + inner * size + 0.35  # the column matrix and the output share their x
+    width = x_cols + positions * size + 1.0
+    y_out = 0.85 + F * size  # top of the output (and of the kernel matrix)
+    height = y_out + 0.35 + inner * size + 0.95
+    fig, ax = canvas(
+        width, height, f"im2col: the convolution as one matrix product ({F}×{inner} · {inner}×{positions})"
     )
-    for c in range(1, C):  # channel blocks of the flattened window
-        ax.plot([x_a + c * k * k * size] * 2, [top, top - rows * size], color=INK, lw=0.8, zorder=3)
-    x_b = x_a + inner * size + 0.7
-    grid(x_b, inner, F, blue, "weights", (None, 0))
+    orange, teal, blue, grey = COLORS["kernel"], COLORS["output"], COLORS["blue"], COLORS["input"]
+    col = i * Wo + j
+    y_cols = y_out + 0.35 + inner * size  # top of the column matrix
+    for r in range(inner):  # the column matrix: row r = (channel, u, v), column q = output cell
+        c, (u, v) = r // (k * k), divmod(r % (k * k), k)
+        for q in range(positions):
+            a, b = divmod(q, Wo)
+            y, x = a * s + u - p, b * s + v - p
+            on_pad = not (0 <= y < H and 0 <= x < W)
+            fill = (0.75 if on_pad else 0.35) if q == col else (0.97 if on_pad else 0.8)
+            cell(ax, x_cols + q * size, y_cols - (r + 1) * size, size, grey, fill=fill, gid="columns")
+    for f in range(F):  # the kernels, one filter per row
+        for r in range(inner):
+            cell(ax, 0.9 + r * size, y_out - (f + 1) * size, size, blue, fill=0.35 if f == 0 else 0.85, gid="kernels")
+        for q in range(positions):
+            on = f == 0 and q == col
+            cell(ax, x_cols + q * size, y_out - (f + 1) * size, size, teal, fill=0.2 if on else 0.85, gid="product")
+    for c in range(1, C):  # channel blocks of a flattened window
+        ax.plot([0.9 + c * k * k * size] * 2, [y_out, y_out - F * size], color=INK, lw=0.8, zorder=3)
+        y = y_cols - c * k * k * size
+        ax.plot([x_cols, x_cols + positions * size], [y, y], color=INK, lw=0.8, zorder=3)
+    ax.add_patch(Rectangle((0.9, y_out - size), inner * size, size, fill=False, ec=shade(orange), lw=1.8, zorder=4))
     ax.add_patch(
-        Rectangle((x_b, top - inner * size), size, inner * size, fill=False, ec=shade(orange), lw=1.8, zorder=4)
+        Rectangle(
+            (x_cols + col * size, y_cols - inner * size),
+            size,
+            inner * size,
+            fill=False,
+            ec=shade(orange),
+            lw=1.8,
+            zorder=4,
+        )
     )
-    x_c = x_b + F * size + 0.7
-    grid(x_c, rows, F, teal, "product", (row, 0))
-    label(ax, x_b - 0.35, top - inner * size / 2, "·", fontsize=16)
-    label(ax, x_c - 0.35, top - rows * size / 2, "=", fontsize=13)
-    y_lab = top - max(rows, inner) * size - 0.12
+    label(ax, 0.9 + inner * size / 2, y_out + 0.2, f"kernels {F}×{inner}: filter f = one row", fontsize=8.5)
     label(
         ax,
-        x_a + inner * size / 2,
-        y_lab,
-        f"patches {rows}×{inner} (pale: padding)\nrow {row} = window of cell ({i}, {j})",
-        va="top",
+        0.9 + inner * size / 2 - 0.1,
+        y_cols - inner * size / 2,
+        f"columns {inner}×{positions}\none per output cell;\ncolumn {col} = the window\nof cell ({i}, {j})"
+        f"\n(pale: padding;\n{C} channel blocks of {k * k})",
+        fontsize=8.5,
+        linespacing=1.3,
+    )
+    label(
+        ax,
+        x_cols + positions * size / 2,
+        y_out - F * size - 0.3,
+        f"output {F}×{positions} = {F} maps of {Ho}×{Wo}",
         fontsize=8.5,
     )
-    label(ax, x_b + F * size / 2, y_lab, f"filters\n{inner}×{F}", va="top", fontsize=8.5)
-    label(ax, x_c + F * size / 2, y_lab, f"output {rows}×{F}\n= {F}×{Ho}×{Wo}", va="top", fontsize=8.5)
-    label(ax, x_a + inner * size / 2, top + 0.14, f"{C} channel blocks of {k}×{k} = {k * k}", fontsize=8, color=MUTED)
     return fig
 
 
