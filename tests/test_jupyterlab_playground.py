@@ -2,8 +2,9 @@
 
 A JupyterLab server from this environment runs a copy of the playground chapter in a temporary directory; headless
 Chromium (Debian's, through Playwright) runs every cell, clicks points of two classes in an XOR pattern, trains until
-the page reads 100%, pauses, and then runs a cell that reads ``pg.points`` and ``pg.to_mlp()``: the accuracy Python
-computes is the page's readout. A cell trains from Python with ``pg.fit`` and the page's epoch counter follows;
+the page reads 100%, pauses, switches to SGD, and then runs a cell that reads ``pg.points``, ``pg.optimizer`` and
+``pg.to_mlp()``: the optimizer is the page's and the accuracy Python computes is the page's readout. A cell trains
+from Python with ``pg.fit`` and the page's epoch counter follows;
 a last one moves the points so far out that the page's arithmetic overflows: training stops with a message and
 Reset recovers.
 The server is always terminated.
@@ -31,11 +32,11 @@ pytestmark = pytest.mark.jupyterlab
 
 CHAPTER = ROOT / "book" / "foundations" / "playground.ipynb"
 CHECK = (
-    "_acc = float(np.mean(pg.to_mlp().predict(pg.points) == pg.labels))\n"
-    'print(f"PYTHON-SIDE n={len(pg.points)} acc={_acc:.6f} epoch={pg.epoch}")'
+    '_acc = float(np.mean(pg.to_mlp().predict(pg.points) == pg.labels)) if len(pg.points) else float("nan")\n'
+    'print(f"PYTHON-SIDE n={len(pg.points)} acc={_acc:.6f} epoch={pg.epoch} opt={pg.optimizer}")'
 )
 FIT = 'pg.fit(50)\nprint(f"FITTED epoch={pg.epoch}")'
-HUGE = "pg.set_data(pg.points / np.abs(pg.points).max() * 5e307, pg.labels)\nprint(\"HUGE\")"
+HUGE = 'pg.set_data(pg.points / np.abs(pg.points).max() * 5e307, pg.labels)\nprint("HUGE")'
 
 
 def _free_port() -> int:
@@ -169,6 +170,7 @@ def test_page_and_python_agree_in_jupyterlab(browser, lab):
             "() => document.querySelector('.dlbook-pg').dataset.accuracy === '1'", timeout=20_000, polling=50
         )
         root.locator("button.pg-train").click()  # pause: the page sends its weights to Python
+        root.locator(".pg-optimizer button[data-value='sgd']").click()  # the trait follows the button at once
         page.wait_for_timeout(300)
         state = root.evaluate("r => ({...r.dataset})")
         readout = root.locator(".pg-acc").inner_text()
@@ -188,6 +190,7 @@ def test_page_and_python_agree_in_jupyterlab(browser, lab):
         assert float(fields["acc"]) == pytest.approx(float(state["accuracy"]), abs=1e-9)
         assert f"{100 * float(fields['acc']):.1f}%" == readout
         assert int(fields["epoch"]) == int(state["epoch"])
+        assert fields["opt"] == "sgd"
 
         # Python trains, the page follows.
         _run_cell(page, n_cells - 2)
@@ -209,6 +212,9 @@ def test_page_and_python_agree_in_jupyterlab(browser, lab):
         screenshot(page, "playground-jupyterlab-diverged")
         assert state["diverged"] == "true", (state, message)
         assert "diverged" in message
+        assert "NaN" not in root.inner_text() and "diverged" in root.locator("canvas.pg-curve").get_attribute(
+            "aria-label"
+        )
         assert root.evaluate("r => r.dataset.running") == "false"
         root.locator("button.pg-reset").click()
         page.wait_for_function(
