@@ -16,7 +16,7 @@ polite "not implemented yet", so a chapter with unsolved exercises still runs fr
 >>> def sigmoid(a):
 ...     return 1 / (1 + np.exp(-a))
 >>> check.sigmoid(sigmoid)  # doctest: +SKIP
-✗ `sigmoid` overflows at large negative inputs (np.exp(1000) is inf): ...
+✗ `sigmoid` overflows at large inputs (np.exp(1000) is inf): ...
 
 Every checker documents the signature your function must have.
 """
@@ -282,6 +282,16 @@ def sigmoid(fn: Callable[[np.ndarray], np.ndarray]) -> CheckResult:
 
     Probes three seeded shapes, the symmetry :math:`\sigma(-a) = 1 - \sigma(a)` (a flipped sign) and inputs of
     :math:`\pm 1000` (overflow of ``np.exp``, NaN).
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -315,6 +325,16 @@ def sigmoid_grad(fn: Callable[[np.ndarray], np.ndarray]) -> CheckResult:
     r"""Check ``fn(a) -> ds``, the derivative :math:`\sigma'(a) = \sigma(a)(1-\sigma(a))`, elementwise.
 
     Probes three seeded shapes, the symmetry :math:`\sigma'(-a) = \sigma'(a)`, a sign, and inputs of :math:`\pm 1000`.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -400,6 +420,16 @@ def softmax(fn: Callable[[np.ndarray], np.ndarray]) -> CheckResult:
 
     Probes the axis it normalizes, three seeded shapes, logits near 1000 (overflow) and rows of very different
     scales (a maximum taken over the whole array).
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -414,6 +444,16 @@ def temperature_softmax(fn: Callable[[np.ndarray, float], np.ndarray]) -> CheckR
 
     Probes :math:`T = 1` (the plain softmax), that a higher temperature flattens the distribution, several
     temperatures and shapes, and :math:`T = 0.01` on logits of size 10 (overflow).
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -463,6 +503,16 @@ def linear_forward(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray
 
     Probes a square ``W`` (a missing transpose), a zero and a non-zero bias, non-square shapes and inputs with two
     leading axes.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -494,6 +544,16 @@ def mlp_forward(fn: Callable[..., np.ndarray]) -> CheckResult:
 
     Probes linearity (a missing ReLU), the sign of the logits (a ReLU on the output), square weights (a missing
     transpose) and seeded shapes.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def ref(x: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> np.ndarray:
@@ -535,6 +595,16 @@ def linear_backward(fn: Callable[..., tuple]) -> CheckResult:
 
     Probes a square ``W`` (a transposed product), shapes (a missing sum over the batch), a batch of one against a
     batch of several (an average where a sum belongs) and inputs with two leading axes.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -572,6 +642,16 @@ def mlp_deltas(fn: Callable[..., list]) -> CheckResult:
     ``delta_L`` (N, H_L), ``phi_grad`` the activation's derivative; returns ``[delta_1, ..., delta_L]``.
     Probes the list's length and order, which :math:`z` the derivative is taken at, square layers (a transposed
     product) and seeded sizes.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def ref(Ws: list, zs: list, delta_L: np.ndarray, phi_grad: Callable) -> list:
@@ -630,6 +710,16 @@ def softmax_cross_entropy(fn: Callable[[np.ndarray, np.ndarray], tuple]) -> Chec
 
     Probes the loss (a sum where the mean belongs), the gradient's rows (a missing one-hot), its scale (a missing
     division by the batch size), a gradient check, logits of size 1000 (overflow) and (B, T, C) logits.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -687,6 +777,16 @@ def embedding_backward(fn: Callable[[np.ndarray, np.ndarray, int], np.ndarray]) 
     up.
 
     Probes distinct ids, repeated ids (a lost gradient) and ids of shape (B, T).
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -718,6 +818,16 @@ def split_heads(fn: Callable[[np.ndarray, int], np.ndarray]) -> CheckResult:
 
     Probes the shape (a missing transpose), what each head holds (a reshape that mixes time steps, interleaved
     features) and several sizes.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -758,6 +868,16 @@ def sgd_step(fn: Callable[[dict, dict, float], Any]) -> CheckResult:
 
     Probes that every parameter changes in place, the direction (a sign), the size (a learning rate ignored) and
     that ``grads`` is left alone.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -806,6 +926,16 @@ def adam_step(fn: Callable[..., tuple]) -> CheckResult:
 
     Probes both moments, the first step (about ``lr`` per coordinate: the bias corrections), invariance to the
     gradient's scale (the square root) and later steps (the power ``t``).
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def ref(
@@ -860,6 +990,16 @@ def batchnorm_forward(fn: Callable[..., np.ndarray]) -> CheckResult:
 
     Probes the axis of the statistics, the variance's divisor, features of tiny or zero variance (where ``eps``
     goes) and seeded shapes with random ``gamma``, ``beta``.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -910,6 +1050,16 @@ def dropout(fn: Callable[[np.ndarray, float, np.random.Generator], np.ndarray]) 
 
     Probes the value of the kept entries (the scale), the fraction dropped (p or 1 − p), ``p = 0``, and that the
     mask comes from ``rng`` (same seed, same mask; the mask follows x's shape).
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -955,6 +1105,16 @@ def l2_penalty(fn: Callable[[list, float], tuple]) -> CheckResult:
     :math:`\lambda W_l`.
 
     Probes the ½, a gradient check of your own penalty, a list of several arrays (all counted) and seeded shapes.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -999,6 +1159,16 @@ def conv2d_forward(fn: Callable[..., np.ndarray]) -> CheckResult:
 
     Probes a zero and a non-zero bias, an asymmetric kernel (a flipped kernel: true convolution), several channels,
     the output size with stride 2 and padding 1, and both separately.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -1031,12 +1201,23 @@ def conv2d_forward(fn: Callable[..., np.ndarray]) -> CheckResult:
 
 
 def conv2d_backward(fn: Callable[..., tuple]) -> CheckResult:
-    r"""Check ``fn(dout, x, W, stride, padding) -> (dx, dW, db)``, the backward of :func:`conv2d_forward`'s layer
-    (``dout`` (N, F, H_out, W_out)): ``db`` sums ``dout`` over the batch and every position, ``dW`` correlates
-    ``dout`` with the (padded) input, ``dx`` sends ``dout`` back through every kernel.
+    r"""Check ``fn(dout, x, W, stride, padding) -> (dx, dW, db)``, the backward of a convolutional layer
+    (:func:`dlbook.conv.conv2d_forward`; ``dout`` (N, F, H_out, W_out)): ``db`` sums ``dout`` over the batch and
+    every position, ``dW`` correlates ``dout`` with the (padded) input, ``dx`` sends ``dout`` back through every
+    kernel.
 
     Probes a batch of one and of several (a missing sum over the batch), padding and stride, with the shapes of
     every gradient.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -1073,6 +1254,16 @@ def maxpool_backward(fn: Callable[..., np.ndarray]) -> CheckResult:
 
     Probes 2×2 windows of stride 2 (gradient spread over the window or averaged), and 3×3 windows of stride 2, which
     overlap (a maximum shared by two windows receives both gradients).
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -1111,6 +1302,16 @@ def global_avgpool_backward(fn: Callable[[np.ndarray, tuple], np.ndarray]) -> Ch
     channel): ``dout`` (N, C), ``x_shape`` = (N, C, H, W), each position receives :math:`\mathrm{dout}/(HW)`.
 
     Probes non-square images (a division by H or W only, or none) and several sizes.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -1141,6 +1342,16 @@ def rnn_step(fn: Callable[..., np.ndarray]) -> CheckResult:
     batch (``x_t`` (B, D), ``h`` (B, H), ``W_xh`` (H, D), ``W_hh`` (H, H), ``b`` (H,)).
 
     Probes the squashing (a missing tanh), D = H (swapped weights, missing transposes), the bias and seeded sizes.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def ref(x: np.ndarray, h: np.ndarray, Wx: np.ndarray, Wh: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -1195,6 +1406,16 @@ def lstm_step(fn: Callable[..., tuple]) -> CheckResult:
 
     Probes each gate by saturating it with its bias (forget gate open and input shut: the cell is kept; the reverse:
     the cell becomes the candidate; output gate shut or open), then seeded sizes.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
@@ -1255,6 +1476,16 @@ def lstm_step_backward(fn: Callable[..., tuple]) -> CheckResult:
 
     The reference is a gradient check (central differences of dlbook's LSTM step). Probes the cell path (``dc_prev``
     with ``dc = 0``), each gate's block of rows of ``dW_ih``, ``dW_hh`` and ``db``, and a batch of one against three.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def numeric(dh: np.ndarray, dc: np.ndarray, args: list[np.ndarray]) -> list[np.ndarray]:
@@ -1310,6 +1541,16 @@ def attention(fn: Callable[..., np.ndarray]) -> CheckResult:
 
     Probes that each query's weights sum to 1 (``v`` of ones), the scale, the causal mask position by position (a
     query that sees a later key, or not its own), large scores (overflow) and seeded shapes.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def ref(q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool, scale: float | None = None) -> np.ndarray:
@@ -1389,6 +1630,16 @@ def layernorm_backward(fn: Callable[..., tuple]) -> CheckResult:
     Probes the shapes of ``dgamma``, ``dbeta`` (a missing sum over the batch), the two properties of ``dx`` that the
     mean and the variance impose (each row sums to 0; each row is orthogonal to :math:`\hat x`), ``gamma`` = 1
     against a random ``gamma``, and (B, T, D) inputs.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
     """
 
     def probe(f: _Learner) -> None:
