@@ -380,6 +380,8 @@ def get_activation(name: str) -> ActivationSpec:
     ValueError
         If ``name`` is not a known activation; the message lists the known ones.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"activation must be a name (str), one of {', '.join(map(repr, ACTIVATIONS))}; got {name!r}")
     check_choice(name, "activation", ACTIVATIONS)
     return ACTIVATIONS[name]
 
@@ -495,6 +497,8 @@ def identity(a: np.ndarray) -> np.ndarray:
 
 # --- softmax -------------------------------------------------------------------------------------------------
 def _check_axis(a: np.ndarray, axis: int) -> None:
+    if a.ndim == 0:
+        raise ValueError("a must have at least one axis (the class axis), got a scalar")
     if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
         raise TypeError(f"axis must be an integer, got {type(axis).__name__}")
     if not -a.ndim <= axis < a.ndim:

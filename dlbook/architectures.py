@@ -357,6 +357,8 @@ def architecture(name: str) -> Architecture:
     >>> architecture("ResNet-50").num_parameters
     25557032
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be an architecture name (str), one of {', '.join(ARCHITECTURES)}; got {name!r}")
     check_choice(name, "name", ARCHITECTURES)
     build, year, innovation, citation, input_shape = _DEFINITIONS[name]
     arch = Architecture(name, year, innovation, citation, input_shape)

@@ -169,6 +169,12 @@ def conv1d(x: np.ndarray, w: np.ndarray, mode: str = "valid") -> np.ndarray:
 # --------------------------------------------------------------------------------------------------------------
 # 2-D convolution
 # --------------------------------------------------------------------------------------------------------------
+def _check_cache(cache: object, size: int, producer: str) -> None:
+    """``TypeError`` unless ``cache`` looks like what ``producer`` returned (a tuple of ``size`` entries)."""
+    if not isinstance(cache, tuple) or len(cache) != size:
+        raise TypeError(f"cache must be the cache returned by {producer}, got {type(cache).__name__}")
+
+
 def _check_images(x: Any, name: str = "x") -> np.ndarray:
     """``x`` as a float array of shape (N, C, H, W) with no empty axis."""
     x = as_float_array(x, name)
@@ -318,6 +324,7 @@ def conv2d_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndar
     db : (F,) or None
         None when the forward had no bias.
     """
+    _check_cache(cache, 6, "conv2d_forward")
     x_shape, W, has_bias, cols, (sh, sw), (ph, pw) = cache
     N, C, H, Wd = x_shape
     F, _, kh, kw = W.shape
@@ -441,6 +448,8 @@ def maxpool2d_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
     -------
     dx : (N, C, H, W)
     """
+    if not isinstance(cache, tuple) or not cache or cache[0] not in ("fast", "general"):
+        raise TypeError(f"cache must be the cache returned by maxpool2d_forward, got {type(cache).__name__}")
     kind, shape, dtype = cache[:3]
     N, C, H, Wd = shape
     dout = as_float_array(dout, "dout").astype(dtype, copy=False)
@@ -508,6 +517,7 @@ def avgpool2d_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
     -------
     dx : (N, C, H, W)
     """
+    _check_cache(cache, 5, "avgpool2d_forward")
     shape, dtype, (kh, kw), (sh, sw), (ph, pw) = cache
     N, C, H, Wd = shape
     Ho, Wo = (H + 2 * ph - kh) // sh + 1, (Wd + 2 * pw - kw) // sw + 1
@@ -545,6 +555,7 @@ def global_avgpool_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
     -------
     dx : (N, C, H, W)
     """
+    _check_cache(cache, 2, "global_avgpool_forward")
     shape, dtype = cache
     dout = as_float_array(dout, "dout").astype(dtype, copy=False)
     if dout.shape != shape[:2]:

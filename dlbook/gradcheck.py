@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from dlbook._checks import check_positive, get_rng
+from dlbook._checks import as_float_array, check_positive, get_rng
 from dlbook.layers import Module
 
 __all__ = ["check_module", "numerical_gradient", "relative_error"]
@@ -45,6 +45,8 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6)
         raise TypeError(f"x must be a floating-point numpy array (perturbed in place), got {kind}")
     check_positive(eps, "eps")
     grad = np.zeros_like(x, dtype=np.float64)
+    if x.size == 0:
+        return grad
     it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
     for _ in it:
         i = it.multi_index
@@ -74,7 +76,7 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     -------
     float
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = as_float_array(a, "a").astype(np.float64), as_float_array(b, "b").astype(np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     for arr, name in ((a, "a"), (b, "b")):

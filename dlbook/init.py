@@ -89,6 +89,8 @@ def std_for(scheme: str, shape: Sequence[int]) -> float:
     -------
     float
     """
+    if not isinstance(scheme, str):
+        raise TypeError(f"scheme must be a name (str), one of 'he', 'xavier', 'lecun'; got {scheme!r}")
     check_choice(scheme, "scheme", ("he", "xavier", "lecun"))
     fan_in, fan_out = fans(shape)
     var = {"he": 2.0 / fan_in, "xavier": 2.0 / (fan_in + fan_out), "lecun": 1.0 / fan_in}[scheme]
@@ -240,6 +242,10 @@ def initialize(
     >>> H = 32
     >>> W_hh = initialize("uniform", (H, H), rng=0, bound=1 / H**0.5)
     """
+    if not isinstance(scheme, str):
+        raise TypeError(
+            f"init scheme must be a name (str), one of {', '.join(map(repr, INITIALIZERS))}; got {scheme!r}"
+        )
     check_choice(scheme, "init scheme", (*INITIALIZERS, *_EXPLICIT))
     float_dtype(dtype)
     if scheme == "normal":

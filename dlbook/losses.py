@@ -158,6 +158,8 @@ def get_loss(name: str) -> Callable[[np.ndarray, np.ndarray], tuple[float, np.nd
     callable
         ``(out, targets) -> (loss, dout)``.
     """
-    if not isinstance(name, str) or name not in LOSSES:
+    if not isinstance(name, str):
+        raise TypeError(f"loss must be a name (str), one of {', '.join(map(repr, LOSSES))}; got {name!r}")
+    if name not in LOSSES:
         raise ValueError(f"loss must be one of {', '.join(map(repr, LOSSES))}; got {name!r}")
     return LOSSES[name]

@@ -46,6 +46,12 @@ __all__ = [
 ]
 
 
+def _check_cache(cache: object, size: int, producer: str) -> None:
+    """``TypeError`` unless ``cache`` looks like what ``producer`` returned (a tuple of ``size`` entries)."""
+    if not isinstance(cache, tuple) or len(cache) != size:
+        raise TypeError(f"cache must be the cache returned by {producer}, got {type(cache).__name__}")
+
+
 def _bn_axes(x: np.ndarray) -> tuple[int, ...]:
     """Axes pooled by batch norm: all but the feature/channel axis 1."""
     return (0, *range(2, x.ndim))
@@ -134,6 +140,7 @@ def batchnorm_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
     dx : same shape as dout
     dgamma, dbeta : (C,)
     """
+    _check_cache(cache, 6, "batchnorm_forward")
     xhat, gamma, inv_std, training, _, _ = cache
     dout = as_float_array(dout, "dout")
     check_shape(dout, "dout", xhat.shape)
@@ -284,6 +291,7 @@ def layernorm_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
     dgamma, dbeta : (D,)
         Summed over every leading axis.
     """
+    _check_cache(cache, 3, "layernorm_forward")
     xhat, gamma, inv_std = cache
     dout = as_float_array(dout, "dout")
     check_shape(dout, "dout", xhat.shape)

@@ -59,6 +59,8 @@ def dropout_forward(
 
 def dropout_backward(dout: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """Backward of :func:`dropout_forward`: the same mask and scale, applied to the incoming gradient."""
+    if not isinstance(scale, np.ndarray):
+        raise TypeError(f"scale must be the array returned by dropout_forward, got {type(scale).__name__}")
     dout = as_float_array(dout, "dout")
     check_shape(dout, "dout", scale.shape)
     return dout.astype(scale.dtype, copy=False) * scale

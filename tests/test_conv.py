@@ -328,3 +328,14 @@ def test_conv2d_gradcheck_many_input_channels(kernel, padding):
         lambda: np.sum(dout * conv2d(x, layer.params["W"], layer.params["b"], 1, padding)), x, eps=1e-2
     )
     assert relative_error(dx, num) < 1e-7
+
+
+@pytest.mark.parametrize(
+    "backward",
+    [conv2d_backward, maxpool2d_backward, conv.avgpool2d_backward, conv.global_avgpool_backward],
+)
+def test_backward_functions_reject_a_foreign_cache(backward):
+    with pytest.raises(TypeError, match=r"^cache must be the cache returned by \w+_forward, got (NoneType|tuple)"):
+        backward(np.ones((1, 1, 2, 2)), None)
+    with pytest.raises(TypeError, match=r"^cache must be the cache returned by"):
+        backward(np.ones((1, 1, 2, 2)), ("x",))

@@ -104,3 +104,10 @@ def test_non_float_dtype_raises_type_error_naming_dtype(dtype):
 def test_bad_arguments_name_the_parameter(kwargs, word):
     with pytest.raises(ValueError, match=rf"\b{word}\b"):
         init.initialize(rng=0, **kwargs)
+
+
+def test_scheme_must_be_a_string():
+    with pytest.raises(TypeError, match=r"^init scheme must be a name"):
+        init.initialize(np.array(["he"]), (3, 3))
+    with pytest.raises(TypeError, match=r"^scheme must be a name"):
+        init.std_for(None, (3, 3))

@@ -226,3 +226,9 @@ def test_dtype_rule_parameters_decide():
     for cls in (BatchNorm, LayerNorm):
         with pytest.raises(TypeError, match=r"\bdtype\b"):
             cls(3, dtype=np.int32)
+
+
+def test_backward_functions_reject_a_foreign_cache():
+    for backward, producer in ((batchnorm_backward, "batchnorm_forward"), (layernorm_backward, "layernorm_forward")):
+        with pytest.raises(TypeError, match=rf"^cache must be the cache returned by {producer}, got NoneType"):
+            backward(np.ones((2, 3)), None)
