@@ -225,3 +225,18 @@ def test_seq2seq_attention_diagram_draws_the_alignment():
     assert "0.94" in D.texts(fig) and "hidden 16" in joined(fig)
     with pytest.raises(ValueError, match="alignment"):
         D.seq2seq_attention_diagram(model, src, out, alignment[:, :3])
+
+
+def test_diagrams_render_without_warnings_under_the_course_style():
+    import warnings
+
+    from dlbook.plotting import use_style
+
+    saved = dict(matplotlib.rcParams)
+    try:
+        use_style()  # figure.autolayout = True, as in every chapter
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            rendered(D.mlp_diagram([2, 3, 1]))
+    finally:
+        matplotlib.rcParams.update(saved)

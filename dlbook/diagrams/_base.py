@@ -67,6 +67,7 @@ def shade(color: str, amount: float = 0.25) -> tuple[float, float, float]:
 def canvas(width: float, height: float, title: str | None = None) -> tuple[Diagram, Axes]:
     """A new diagram of ``width`` x ``height`` inches: one axes in inch coordinates on a rounded light panel."""
     fig = Diagram(figsize=(width, height), dpi=100)
+    fig.set_layout_engine("none")  # an explicit no-layout engine: the chapters' autolayout would warn on every save
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.set_xlim(0, width)
     ax.set_ylim(0, height)
