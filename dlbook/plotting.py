@@ -520,8 +520,8 @@ def plot_linear_regions(
 ) -> Any:
     """Colour the linear regions of a ReLU network on the plane (from :func:`dlbook.mlp.linear_regions`).
 
-    Neighbouring regions get different shades of a shuffled qualitative colour map, the region edges are drawn in
-    white, and the data points (if given) on top.
+    Regions get the colours of a shuffled qualitative colour map, the region edges are drawn in dark grey, and the
+    data points (if given) on top.
 
     Parameters
     ----------
@@ -546,6 +546,7 @@ def plot_linear_regions(
         The number of regions the grid meets (what :func:`dlbook.mlp.count_linear_regions` returns).
     """
     import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
 
     labels = linear_regions(model, extent, resolution)
     count = int(labels.max()) + 1
@@ -555,8 +556,8 @@ def plot_linear_regions(
     ax.imshow(shade, origin="lower", extent=tuple(extent), cmap="tab20", vmin=0, vmax=19, aspect="auto",
               interpolation="nearest", alpha=0.55)  # fmt: skip
     edges = (np.diff(labels, axis=0, prepend=labels[:1]) != 0) | (np.diff(labels, axis=1, prepend=labels[:, :1]) != 0)
-    ax.imshow(np.ma.masked_where(~edges, edges), origin="lower", extent=tuple(extent), cmap="Greys_r", aspect="auto",
-              interpolation="nearest")  # fmt: skip
+    ax.imshow(np.ma.masked_where(~edges, edges), origin="lower", extent=tuple(extent), cmap=ListedColormap(["#333333"]),
+              aspect="auto", interpolation="nearest")  # fmt: skip
     if x is not None:
         x = _check_points(x)
         y = check_labels(y, "y", n=x.shape[0])
