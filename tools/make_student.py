@@ -155,6 +155,15 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplemented
 '''
 
 
+README = """# dlbook, student edition
+
+An nbgrader course: one assignment per chapter in `source/` (solutions between nbgrader's markers; each
+build-it-yourself exercise graded by its `dlbook.check` call). `nbgrader generate_assignment <chapter>` (or `"*"`)
+writes the version to hand out into `release/`; `nbgrader autograde` grades submissions with the same checks. Each
+notebook's first cell installs `dlbook` where it is missing. Written by `make student` (tools/make_student.py).
+"""
+
+
 def write_edition(out: Path, paths: list[Path] | None = None) -> list[Path]:
     """Write the edition into ``out`` (replacing an old one); return the student notebooks written."""
     if out.exists():
@@ -167,6 +176,7 @@ def write_edition(out: Path, paths: list[Path] | None = None) -> list[Path]:
         target.write_text(json.dumps(student_notebook(nb), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(target)
     (out / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
+    (out / "README.md").write_text(README, encoding="utf-8")
     return written
 
 
