@@ -259,7 +259,8 @@ def multi_head_attention_diagram(mha: MultiHeadAttention, seq_len: int = 8) -> D
     d, h = mha.d_model, mha.num_heads
     dk = d // h
     drawn = min(h, 8)
-    width = max(6.0, 1.2 + 1.05 * drawn + 0.4)
+    step = min(1.05, 6.6 / drawn)  # head spacing: at most 8 heads in about 8 inches
+    width = max(6.0, 1.2 + step * drawn + 0.4)
     fig, ax = canvas(width, 5.3, f"Multi-head attention: d = {d}, h = {h} heads of d_k = {dk}")
     cx = width / 2
     grey, blue, orange, teal = COLORS["input"], COLORS["blue"], COLORS["kernel"], COLORS["output"]
@@ -275,12 +276,12 @@ def multi_head_attention_diagram(mha: MultiHeadAttention, seq_len: int = 8) -> D
         color=MUTED,
         bbox={"boxstyle": "round,pad=0.15", "fc": "#fbfaf7", "ec": "none"},
     )
-    xs = [cx + 1.05 * (k - (drawn - 1) / 2) for k in range(drawn)]
+    xs = [cx + step * (k - (drawn - 1) / 2) for k in range(drawn)]
     causal = ", causal" if mha.causal else ""
     for k, x in enumerate(xs):
         name = f"head {k + 1}" if (h <= 8 or k < 7) else f"head {h}"
         arrow(ax, (cx + (x - cx) * 0.3, 1.58), (x, 2.38), color=MUTED, lw=0.9)
-        box(ax, x, 2.75, 0.92, 0.72, f"{name}\nattention\n{T}×{dk}{causal}", orange, fontsize=7.5, gid="head")
+        box(ax, x, 2.75, step - 0.12, 0.72, f"{name}\nattention\n{T}×{dk}{causal}", orange, fontsize=7.5, gid="head")
         arrow(ax, (x, 3.11), (cx + (x - cx) * 0.3, 3.62), color=MUTED, lw=0.9)
     if h > 8:
         label(ax, (xs[-2] + xs[-1]) / 2, 2.75, "…", fontsize=12, color=MUTED)
