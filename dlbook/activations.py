@@ -321,7 +321,7 @@ ACTIVATIONS: dict[str, ActivationSpec] = {
             "leaky_relu",
             "Leaky ReLU",
             r"\max(\alpha a, a),\ \alpha = 0.01",
-            "A small slope for a < 0: no dead units",
+            "A small slope for a < 0: the gradient below zero is small but never exactly 0",
             _leaky_relu,
             _leaky_relu_grad,
             "maas2013rectifier",
