@@ -50,9 +50,13 @@ def _widgets_on_the_single_page(app: Sphinx, pagename: str, templatename: str, c
 
 def _first_paragraph(doctree: nodes.document) -> str:
     for para in doctree.findall(nodes.paragraph):
-        if any(isinstance(p, (nodes.admonition, nodes.footnote, nodes.citation)) for p in _ancestors(para)):
+        if any(
+            isinstance(p, (nodes.admonition, nodes.footnote, nodes.citation, nodes.block_quote))
+            for p in _ancestors(para)
+        ):
             continue
-        text = re.sub(r"\s+", " ", para.astext()).strip()
+        words = [t.astext() for t in para.findall(nodes.Text) if not isinstance(t.parent, nodes.math)]
+        text = re.sub(r"\s+", " ", "".join(words)).strip()  # math left out: its TeX would show as source
         if len(text) >= 40:
             return text
     return ""
