@@ -318,6 +318,13 @@ def test_axe_finds_no_serious_violation_and_canvas_text_has_contrast(browser, bo
             if not all(any(s in t for r, s in THEME_KNOWN if r == v["id"]) for t in v["targets"])
         ]
         assert rest == [], rest
+        if scheme == "dark":  # no light box or frame between the playground and the page
+            backgrounds = root.evaluate(
+                """r => { const out = []; for (let n = r; n && n.tagName !== 'ARTICLE'; n = n.parentElement) {
+                    const c = getComputedStyle(n).backgroundColor.match(/[\\d.]+/g).map(Number);
+                    if (c.length < 4 || c[3] > 0) out.push(c.slice(0, 3)); } return out; }"""
+            )
+            assert backgrounds and all(sum(c) / 3 < 100 for c in backgrounds), backgrounds
         colours = root.evaluate(_CANVAS_COLOURS)
         for name in ("loss", "acc", "muted"):  # the text drawn on the canvases (axe cannot see it)
             assert _contrast(colours[name], colours["card"]) >= 4.5, (scheme, name, colours)

@@ -55,6 +55,9 @@ const CSS = `
   border: 1px solid var(--ce-border); border-radius: 8px; padding: 8px; width: 100%; max-width: 760px;
   box-sizing: border-box; }
 html[data-theme="dark"] .dlbook-ce, body[data-jp-theme-light="false"] .dlbook-ce { --ce-warn: #ff8a80; color-scheme: dark; }
+/* The book theme paints widget outputs light in dark mode (html[data-theme=dark] .bd-content div.cell_output
+   .widget-subarea): the demos draw their own dark-mode background instead. */
+html[data-theme="dark"] .bd-content div.cell_output .widget-subarea:has(> .dlbook-ce, > * > .dlbook-ce, > .dlbook-pg, > * > .dlbook-pg),
 html[data-theme="dark"] .widget-subarea:has(> .dlbook-ce, > * > .dlbook-ce, > .dlbook-pg, > * > .dlbook-pg) { background: transparent; }
 .dlbook-ce * { box-sizing: border-box; }
 .dlbook-ce .ce-controls { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center; margin-bottom: 6px; }
