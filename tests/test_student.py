@@ -170,3 +170,24 @@ def test_mark_function_body_keeps_signature_and_docstring():
         "    return b",
         "    ### END SOLUTION",
     ]
+
+
+@pytest.mark.parametrize("book", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_says_how_to_use_it_and_has_two_build_exercises(book):
+    cells = _cells(book)
+    by_id = {c.get("id"): c for c in cells}
+    stubs = [c for c in cells if "dlbook-build-stub" in c.get("metadata", {}).get("tags", [])]
+    assert len(stubs) >= 2, f"{book.stem}: fewer than two build-it-yourself exercises"
+    for stub in stubs:
+        label = stub["id"].removesuffix("-stub")
+        assert "raise NotImplementedError" in _source(stub)
+        call = _source(by_id[f"{label}-check"]).strip()
+        assert re.fullmatch(r"check\.\w+\(\w+\)", call)
+        assert _source(by_id[f"{label}-sol-check"]).strip() == call
+        assert "NotImplementedError" not in _source(by_id[f"{label}-solution"])
+    assert any("How to use this chapter" in _source(c) for c in cells[:4])
+    assert any(_source(c).lstrip().startswith("(") and "## Build it yourself" in _source(c) for c in cells)
+
+
+def test_all_twelve_chapters_are_in_the_edition():
+    assert len(CHAPTERS) == 12
