@@ -22,6 +22,8 @@ _spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / 
 make_student = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_student)
 
+# One worker builds the edition (and installs nbgrader on first use) for all these tests (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("student")
 CHAPTERS = make_student.chapters()
 STUB = re.compile(r"^(?P<indent>[ \t]*)# YOUR CODE HERE\n(?P=indent)raise NotImplementedError\(\)$", re.M)
 
