@@ -102,7 +102,9 @@ def check_labels(y: Any, name: str, n_classes: int | None = None, n: int | None 
 
 def check_positive(value: Any, name: str, *, allow_zero: bool = False, integer: bool = False) -> None:
     """Raise ``ValueError`` unless ``value`` is a positive (or non-negative) finite number."""
-    if integer and not isinstance(value, int | np.integer) or isinstance(value, bool):
+    if isinstance(value, str | bytes) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if integer and not isinstance(value, int | np.integer):
         raise ValueError(f"{name} must be an integer, got {value!r}")
     try:
         v = float(value)
@@ -115,6 +117,8 @@ def check_positive(value: Any, name: str, *, allow_zero: bool = False, integer: 
 
 def check_probability(value: Any, name: str, *, allow_one: bool = False) -> None:
     """Raise ``ValueError`` unless ``0 <= value < 1`` (or ``<= 1`` with ``allow_one``)."""
+    if isinstance(value, str | bytes | bool):
+        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}")
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -127,7 +131,7 @@ def check_probability(value: Any, name: str, *, allow_one: bool = False) -> None
 def check_choice(value: Any, name: str, choices: Iterable[Any]) -> None:
     """Raise ``ValueError`` unless ``value`` is one of ``choices``, listing them."""
     options = list(choices)
-    if value not in options:
+    if not isinstance(value, str | int | float | bool | type(None)) or value not in options:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
 
 
