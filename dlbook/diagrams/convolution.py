@@ -85,10 +85,10 @@ def conv2d_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position:
     """
     H, W, k, s, p, Ho, Wo, i, j, C, F = _geometry(layer, input_size, position)
     Hp, Wp = H + 2 * p, W + 2 * p
-    size = min(0.26, 3.4 / max(Hp, Wp))
+    size = min(0.26, 3.0 / max(Hp, Wp))
     in_w, out_w = Wp * size, Wo * size
     stack_pad = 0.16 * (_MAX_DRAWN - 1)
-    width = 0.6 + in_w + stack_pad + 2.3 + out_w + stack_pad + 0.6
+    width = 0.6 + in_w + stack_pad + 2.1 + out_w + stack_pad + 0.6
     height = max(Hp, Ho) * size + stack_pad + 1.9
     fig, ax = canvas(width, height, f"Conv2d: {C} → {F} channels, {k}×{k} kernel, stride {s}, padding {p}")
     x_in, y_top = 0.6, 1.05 + Hp * size

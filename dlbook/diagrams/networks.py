@@ -333,9 +333,9 @@ def dense_block_diagram(block: DenseBlock) -> Diagram:
     if not isinstance(block, DenseBlock):
         raise TypeError(f"block must be a DenseBlock, got {type(block).__name__}")
     L, c0, g = len(block.layers), block.in_channels, block.growth
-    gap = 1.75
+    gap = 1.45
     width = 1.0 + gap * (L + 1) + 0.6
-    y, h, w = 1.3, 0.62, 1.3
+    y, h, w = 1.3, 0.62, 1.18
     peak = [0.15 + 0.2 * k for k in range(L + 1)]  # height of an arc that skips k layers
     fig, ax = canvas(
         width, y + h / 2 + peak[-1] + 0.7, f"Dense block: {L} layers, growth {g}, {c0} → {block.out_channels} channels"

@@ -394,7 +394,7 @@ def seq2seq_attention_diagram(
         if alignment.shape != (Tn, S):
             raise ValueError(f"alignment must have shape ({Tn}, {S}), got {alignment.shape}")
     H, A = model.encoder.hidden_size, model.attention.attn_dim
-    gap = 0.56
+    gap = 0.5
     drawn = min(Tn, max(i_star + 1, 3))  # decoder steps drawn; the rest is an ellipsis
     x_enc = [0.75 + gap * j for j in range(S)]
     x_dec = [x_enc[-1] + 1.5 + 0.62 * i for i in range(drawn)]
@@ -402,7 +402,7 @@ def seq2seq_attention_diagram(
     fig, ax = canvas(width, 5.0, "Encoder-decoder with additive attention")
     blue, teal, orange, grey = COLORS["blue"], COLORS["output"], COLORS["kernel"], COLORS["input"]
     y_enc, y_att, y_dec, y_lin = 1.15, 2.55, 2.55, 3.75
-    cw, ch = 0.44, 0.42
+    cw, ch = 0.4, 0.42
     for j, x in enumerate(x_enc):
         box(ax, x, y_enc, cw, ch, f"$h_{{{j + 1}}}$", blue, fontsize=8.5, gid="encoder")
         arrow(ax, (x, 0.55), (x, y_enc - ch / 2), lw=1.0)
