@@ -18,6 +18,7 @@ __all__ = [
     "CLASS_COLORS",
     "decision_grid",
     "heatmap",
+    "image_grid",
     "plot_attention_heads",
     "plot_decision_boundary",
     "plot_linear_regions",
@@ -573,3 +574,76 @@ def plot_linear_regions(
     if title:
         ax.set_title(title)
     return count
+
+
+def image_grid(
+    rows: Any,
+    *,
+    row_labels: Any = None,
+    titles: Any = None,
+    cmap: str = "gray",
+    symmetric: bool = False,
+    colorbar_label: str | None = None,
+    size: float = 1.5,
+    ticks: bool = True,
+) -> Any:
+    """Draw rows of images (feature maps, kernels, input patches), one colour scale and colour bar per row.
+
+    Parameters
+    ----------
+    rows : sequence of sequences of (H, W) arrays
+        One sequence of images per row; images of one row share a colour scale, rows may differ in size and length.
+    row_labels : sequence of str, optional
+        A label per row, written as the y label of its first image.
+    titles : sequence of sequences of str, optional
+        A title per image (same nesting as ``rows``); ``None`` entries leave an image untitled.
+    cmap : str
+        Colour map of every image.
+    symmetric : bool
+        Centre each row's colour scale on zero (signed values such as kernels or edge maps).
+    colorbar_label : str or sequence of str, optional
+        The label of every row's colour bar (one string for all rows, or one per row).
+    size : float
+        Width and height of one image in inches.
+    ticks : bool
+        Integer pixel ticks on every image (few, so that small images stay legible).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    rows = [[as_float_array(image, "rows") for image in row] for row in rows]
+    if not rows or any(not row or any(image.ndim != 2 for image in row) for row in rows):
+        raise ValueError("rows must be a non-empty sequence of non-empty sequences of 2-D images")
+    ncols = max(len(row) for row in rows)
+    fig, axes = plt.subplots(len(rows), ncols, figsize=(size * ncols + 0.8, size * len(rows) + 0.3), squeeze=False)
+    one_label = colorbar_label is None or isinstance(colorbar_label, str)
+    labels = [colorbar_label] * len(rows) if one_label else list(colorbar_label)
+    for r, row in enumerate(rows):
+        lo, hi = min(float(i.min()) for i in row), max(float(i.max()) for i in row)
+        if symmetric:
+            hi = max(abs(lo), abs(hi)) or 1.0
+            lo = -hi
+        image = None
+        for c, ax in enumerate(axes[r]):
+            if c >= len(row):
+                ax.axis("off")
+                continue
+            image = ax.imshow(row[c], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
+            ax.grid(False)
+            if ticks:
+                for axis in (ax.xaxis, ax.yaxis):
+                    axis.set_major_locator(MaxNLocator(integer=True, nbins=2))
+                ax.tick_params(labelsize=7, length=2)
+            else:
+                ax.set_xticks([])
+                ax.set_yticks([])
+            if titles is not None and titles[r][c]:
+                ax.set_title(titles[r][c], fontsize=8)
+            if c == 0 and row_labels is not None:
+                ax.set_ylabel(row_labels[r], fontsize=8)
+        fig.colorbar(image, ax=list(axes[r]), label=labels[r], fraction=0.02, pad=0.01)
+    return fig
