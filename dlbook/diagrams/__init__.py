@@ -12,8 +12,8 @@ on light and dark pages. The families:
 :func:`count` and :func:`texts` say what a diagram holds (the tests use them).
 """
 
-from dlbook.diagrams._base import Diagram, count, texts
 from dlbook.diagrams.convolution import conv2d_diagram, im2col_diagram, max_pool_diagram
+from dlbook.diagrams.figure import Diagram, count, texts
 from dlbook.diagrams.networks import (
     backprop_graph,
     dense_block_diagram,

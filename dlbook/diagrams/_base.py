@@ -7,14 +7,14 @@ reads the same on the book's light and dark pages and the text on it is always d
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
+
+from dlbook.diagrams.figure import Diagram
 
 #: Text on the panel (dark on light in both of the book's modes).
 INK = "#1f2933"
@@ -33,23 +33,6 @@ COLORS = {
     "purple": "#b07aa1",
     "brown": "#9c755f",
 }
-
-
-class Diagram(Figure):
-    """A matplotlib Figure that shows itself as SVG (crisp at any zoom) and as a 2x PNG in notebooks.
-
-    The figure background is transparent; the diagram sits on its own light panel.
-    """
-
-    def _repr_svg_(self) -> str:
-        buf = io.StringIO()
-        self.savefig(buf, format="svg", transparent=True)
-        return buf.getvalue()
-
-    def _repr_png_(self) -> bytes:
-        buf = io.BytesIO()
-        self.savefig(buf, format="png", dpi=2 * self.dpi, transparent=True)
-        return buf.getvalue()
 
 
 def tint(color: str, amount: float = 0.8) -> tuple[float, float, float]:
@@ -185,13 +168,3 @@ def polyline(ax: Axes, points: Sequence[Sequence[float]], color: str = MUTED, lw
     for a, b in zip(pts[:-2], pts[1:-1]):
         ax.plot([a[0], b[0]], [a[1], b[1]], color=color, lw=lw, solid_capstyle="round", zorder=1)
     return arrow(ax, pts[-2], pts[-1], color=color, lw=lw, gid=gid)
-
-
-def count(fig: Figure, gid: str) -> int:
-    """How many patches tagged ``gid`` (``"box"``, ``"node"``, ``"arrow"``, ``"cell"``...) the diagram holds."""
-    return sum(1 for ax in fig.axes for p in ax.patches if p.get_gid() == gid)
-
-
-def texts(fig: Figure) -> list[str]:
-    """Every text drawn on the diagram, in drawing order."""
-    return [t.get_text() for ax in fig.axes for t in ax.texts]
