@@ -619,7 +619,14 @@ def image_grid(
     if not rows or any(not row or any(image.ndim != 2 for image in row) for row in rows):
         raise ValueError("rows must be a non-empty sequence of non-empty sequences of 2-D images")
     ncols = max(len(row) for row in rows)
-    fig, axes = plt.subplots(len(rows), ncols, figsize=(size * ncols + 0.8, size * len(rows) + 0.3), squeeze=False)
+    fig, grid = plt.subplots(
+        len(rows),
+        ncols + 1,
+        figsize=(size * ncols + 1.0, size * len(rows) + 0.3),
+        squeeze=False,
+        gridspec_kw={"width_ratios": [1.0] * ncols + [0.06]},
+    )
+    axes, bars = grid[:, :ncols], grid[:, ncols]
     one_label = colorbar_label is None or isinstance(colorbar_label, str)
     labels = [colorbar_label] * len(rows) if one_label else list(colorbar_label)
     for r, row in enumerate(rows):
@@ -645,5 +652,5 @@ def image_grid(
                 ax.set_title(titles[r][c], fontsize=8)
             if c == 0 and row_labels is not None:
                 ax.set_ylabel(row_labels[r], fontsize=8)
-        fig.colorbar(image, ax=list(axes[r]), label=labels[r], fraction=0.02, pad=0.01)
+        fig.colorbar(image, cax=bars[r], label=labels[r])
     return fig
