@@ -153,3 +153,19 @@ def axe_violations(page, include: str | None = None, impacts: tuple[str, ...] = 
         include,
     )
     return [v for v in found if v["impact"] in impacts]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Sum the outcome counts that tests/test_bad_input.py records (works under xdist: reports carry them)."""
+    totals = {"clear": 0, "unclear": 0, "silent": 0}
+    found = False
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for key, value in getattr(report, "user_properties", ()):
+                if key == "bad_input_counts" and getattr(report, "when", "call") == "call":
+                    found = True
+                    for k in totals:
+                        totals[k] += value.get(k, 0)
+    if found:
+        terminalreporter.write_sep("-", "bad input outcomes")
+        terminalreporter.write_line(", ".join(f"{k}: {v}" for k, v in totals.items()))
