@@ -66,7 +66,7 @@ class LogisticRegression(MLP):
         -------
         loss : float
         dout : (N, K)
-            The gradient to pass to :meth:`backward`.
+            The gradient to pass to ``backward``.
         """
         z = self.forward(x)
         y = check_labels(y, "y", n_classes=self.num_classes, n=z.shape[0])

@@ -182,9 +182,9 @@ class BatchNorm(Module):
     Attributes
     ----------
     buffers : dict
-        ``running_mean`` and ``running_var``: state that is not trained, part of :meth:`state_dict` (so saved and
-        restored with the parameters). A batch holding NaN or infinity raises ``ValueError`` and leaves them as they
-        were.
+        ``running_mean`` and ``running_var``: state that is not trained, part of
+        :meth:`~dlbook.layers.Module.state_dict` (so saved and restored with the parameters). A batch holding NaN or
+        infinity raises ``ValueError`` and leaves them as they were.
     """
 
     def __init__(

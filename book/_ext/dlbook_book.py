@@ -155,6 +155,7 @@ class ApiDirective(SphinxDirective):
     """
 
     def run(self) -> list[nodes.Node]:
+        import importlib
         import pkgutil
 
         from docutils.statemachine import StringList
@@ -170,8 +171,17 @@ class ApiDirective(SphinxDirective):
         lines: list[str] = []
         for name in names:
             # The page is MyST Markdown, so nested content is parsed as MyST; autodoc writes reStructuredText, so it
-            # runs inside eval-rst (otherwise its directives and roles would be shown raw).
-            lines += [f"## `{name}`", "", "```{eval-rst}", f".. automodule:: {name}", "   :members:", "```", ""]
+            # runs inside eval-rst (otherwise its directives and roles would be shown raw). A name that a package
+            # re-exports (dlbook.diagrams.mlp_diagram) is documented once, in the module that defines it.
+            module = importlib.import_module(name)
+            elsewhere = [
+                n
+                for n in getattr(module, "__all__", [])
+                if getattr(getattr(module, n, None), "__module__", name) not in (name, None)
+                and str(getattr(getattr(module, n), "__module__", "")).startswith("dlbook.")
+            ]
+            options = ["   :members:"] + ([f"   :exclude-members: {', '.join(elsewhere)}"] if elsewhere else [])
+            lines += [f"## `{name}`", "", "```{eval-rst}", f".. automodule:: {name}", *options, "```", ""]
         container = nodes.section()
         container.document = self.state.document
         nested_parse_with_titles(self.state, StringList(lines, source="dlbook-api"), container)

@@ -1,15 +1,18 @@
 """Schematic diagrams drawn from the objects the chapters compute (matplotlib only).
 
 Each function takes a dlbook model or layer (or its sizes or arrays) and returns a matplotlib Figure (a
-:class:`Diagram`, shown as SVG in notebooks and in the book) drawn on a light rounded panel, so that it reads the same
-on light and dark pages. The families:
+:class:`~dlbook.diagrams.figure.Diagram`, shown as SVG in notebooks and in the book) drawn on a light rounded panel,
+so that it reads the same on light and dark pages. Import them from here (``from dlbook.diagrams import mlp_diagram``);
+they are documented in the module of their family:
 
-* networks: :func:`mlp_diagram`, :func:`backprop_graph`, :func:`residual_block_diagram`, :func:`dense_block_diagram`;
-* convolutions: :func:`conv2d_diagram`, :func:`im2col_diagram`, :func:`max_pool_diagram`;
-* sequences: :func:`rnn_unrolled_diagram`, :func:`lstm_cell_diagram`, :func:`attention_diagram`,
-  :func:`multi_head_attention_diagram`, :func:`transformer_block_diagram`, :func:`seq2seq_attention_diagram`.
+* networks (:mod:`dlbook.diagrams.networks`): ``mlp_diagram``, ``backprop_graph``, ``residual_block_diagram``,
+  ``dense_block_diagram``;
+* convolutions (:mod:`dlbook.diagrams.convolution`): ``conv2d_diagram``, ``im2col_diagram``, ``max_pool_diagram``;
+* sequences (:mod:`dlbook.diagrams.sequences`): ``rnn_unrolled_diagram``, ``lstm_cell_diagram``,
+  ``attention_diagram``, ``multi_head_attention_diagram``, ``transformer_block_diagram``,
+  ``seq2seq_attention_diagram``.
 
-:func:`count` and :func:`texts` say what a diagram holds (the tests use them).
+``count`` and ``texts`` (:mod:`dlbook.diagrams.figure`) say what a diagram holds (the tests use them).
 """
 
 from dlbook.diagrams.convolution import conv2d_diagram, im2col_diagram, max_pool_diagram
