@@ -243,7 +243,9 @@ def linear_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     cache : tuple
         ``(x, W)`` for :func:`linear_backward`.
     """
-    z = x @ W.T + b  # (..., D_out)
+    # Every leading position is one row of a single (N, D_in) @ (D_in, D_out) product: for 3-D inputs this is about
+    # twice as fast as NumPy's batched matmul, and for 2-D inputs it is the same product.
+    z = (x.reshape(-1, x.shape[-1]) @ W.T + b).reshape(*x.shape[:-1], W.shape[0])  # (..., D_out)
     return z, (x, W)
 
 
@@ -262,7 +264,7 @@ def linear_backward(dz: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarra
     """
     x, W = cache
     d2 = dz.reshape(-1, dz.shape[-1])  # (N, D_out), N = all leading positions
-    return dz @ W, d2.T @ x.reshape(-1, x.shape[-1]), d2.sum(axis=0)
+    return (d2 @ W).reshape(x.shape), d2.T @ x.reshape(-1, x.shape[-1]), d2.sum(axis=0)
 
 
 class Linear(Module):
