@@ -149,3 +149,40 @@ def test_execution_statistics_lists_every_notebook_with_a_total():
     total = float(re.search(r"Total \((\d+) notebooks\).*?<strong>([\d.]+)</strong>", table, re.S).group(2))
     assert abs(total - sum(seconds)) < 0.1 * len(seconds) + 0.05
     assert all(s > 0 for s in seconds)
+
+
+CHAPTERS = [p for p in PAGES if p.startswith("book/") and "appendix" not in p]
+
+FIGURES_JS = """() => {
+  const article = document.querySelector('article') || document.body;
+  const column = article.getBoundingClientRect().width;
+  return [...article.querySelectorAll('img')].map(i => ({
+    src: i.getAttribute('src'), alt: (i.getAttribute('alt') || '').trim(),
+    loaded: !(i.complete && i.naturalWidth === 0), width: i.getBoundingClientRect().width, column,
+  }));
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_every_figure_loads_has_alt_text_and_fits_its_column(browser, book_url, name, width):
+    context, page = open_watched_page(browser, book_url)
+    try:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{book_url}/{name}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        figures = page.evaluate(FIGURES_JS)
+        bad = []
+        for f in figures:
+            src = (f["src"] or "")[-60:]
+            if not f["loaded"]:
+                bad.append(f"did not load: {src}")
+            placeholder = f["alt"].lower() in {"png", "svg", "image/png", "image/svg+xml"} or "_images/" in f["alt"]
+            if not f["alt"] or placeholder:
+                bad.append(f"no alt text: {src} (alt={f['alt']!r})")
+            if f["width"] > f["column"] + 1:
+                bad.append(f"wider than its column at {width} px: {src} ({f['width']:.0f} > {f['column']:.0f})")
+        assert not bad, f"{name}: " + "; ".join(bad[:12])
+        assert not page.watch.problems(), page.watch.problems()
+    finally:
+        context.close()
