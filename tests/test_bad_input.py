@@ -181,6 +181,7 @@ class Entry:
     examples: int = MAX_EXAMPLES
     note: str = ""
     exempt: bool = False
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # other words a message may name the argument by
 
 
 def _expand(spec: str) -> list[str]:
@@ -323,12 +324,14 @@ fn(
     "activations.get_activation",
     {"name": "tanh"},
     {"name": "choice"},
+    aliases={"name": ["activation"]},
     oracle=lambda r, k: r.name == "tanh" and close(r.fn(np.ones(2)), np.tanh(np.ones(2))),
 )
 fn(
     "activations.numerical_range",
     {"name": "tanh", "num": 1001},
     {"name": "choice", "lo": "fnan finf numstr", "hi": "fnan finf numstr", "num": "zero neg1 half numstr"},
+    aliases={"name": ["activation"]},
     oracle=lambda r, k: -1 <= r.low < -0.99 and 0.99 < r.high <= 1,
 )
 exempt("activations.ActivationSpec", "a record of a registered activation (no data)")
@@ -372,7 +375,7 @@ fn(
 fn(
     "losses.softmax_cross_entropy",
     lambda: {"logits": normal(4, 3), "y": np.array([0, 2, 1, 0])},
-    {"logits": "down trail nan inf str empty", "y": "short neg oor:3 frac str"},
+    {"logits": "down nan inf str empty", "y": "short neg oor:3 frac str"},
     oracle=lambda r, k: (
         np.isfinite(r[0])
         and close(r[0], -np.mean(activations.log_softmax(k["logits"])[np.arange(4), k["y"]]))
@@ -382,7 +385,7 @@ fn(
 fn(
     "losses.binary_cross_entropy",
     lambda: {"logits": normal(4, 1), "y": np.array([[0], [1], [1], [0]])},
-    {"logits": "trail nan inf str empty", "y": "short trail frac oor:2 str"},
+    {"logits": "trail nan inf str empty", "y": "short trail oor:2 str"},
     oracle=lambda r, k: np.isfinite(r[0]) and arr_ok(r[1], (4, 1)),
 )
 fn(
@@ -391,19 +394,25 @@ fn(
     {"pred": "trail short nan inf str empty", "target": "trail short nan inf str"},
     oracle=lambda r, k: close(r[0], np.mean((k["pred"] - k["target"]) ** 2)) and arr_ok(r[1], (4, 2)),
 )
-fn("losses.get_loss", {"name": "mse"}, {"name": "choice"}, oracle=lambda r, k: r is losses.mse)
+fn(
+    "losses.get_loss",
+    {"name": "mse"},
+    {"name": "choice"},
+    aliases={"name": ["loss"]},
+    oracle=lambda r, k: r is losses.mse,
+)
 
 # ---- layers functions
 fn(
     "layers.linear_forward",
-    lambda: {"x": normal(4, 3), "W": normal(3, 2, seed=1), "b": normal(2, seed=2)},
-    {"x": "trail tail str", "W": "trail down str int", "b": "trail up str"},
-    oracle=lambda r, k: close(r[0], k["x"] @ k["W"] + k["b"]),
+    lambda: {"x": normal(4, 3), "W": normal(2, 3, seed=1), "b": normal(2, seed=2)},
+    {"x": "trail tail str", "W": "trail down str", "b": "trail up str"},
+    oracle=lambda r, k: close(r[0], k["x"] @ k["W"].T + k["b"]),
 )
 
 
 def _lin_cache():
-    _, cache = layers.linear_forward(normal(4, 3), normal(3, 2, seed=1), normal(2, seed=2))
+    _, cache = layers.linear_forward(normal(4, 3), normal(2, 3, seed=1), normal(2, seed=2))
     return {"dz": normal(4, 2, seed=3), "cache": cache}
 
 
@@ -411,12 +420,12 @@ fn(
     "layers.linear_backward",
     _lin_cache,
     {"dz": "trail tail short str", "cache": "str none"},
-    oracle=lambda r, k: arr_ok(r[0], (4, 3)) and arr_ok(r[1], (3, 2)) and arr_ok(r[2], (2,)),
+    oracle=lambda r, k: arr_ok(r[0], (4, 3)) and arr_ok(r[1], (2, 3)) and arr_ok(r[2], (2,)),
 )
 fn(
     "layers.embedding_forward",
     lambda: {"ids": ids((2, 3), 5), "W": normal(5, 4)},
-    {"ids": "neg oor:5 frac str", "W": "down str int"},
+    {"ids": "neg oor:5 frac str", "W": "down str"},
     oracle=lambda r, k: close(r[0], k["W"][k["ids"]]),
 )
 
@@ -448,6 +457,7 @@ def module(name: str, ctor: dict, inputs: Callable[[], dict], out_shape, *, ctor
         call=lambda: (cls, copy.deepcopy(ctor)) if not kw.get("args") else (lambda: mk(), {}),
         bad=ctor_bad or {},
         oracle=lambda r, k: isinstance(r, cls),
+        aliases=kw.get("aliases", {}),
     )
     settings_ = kw.get("settings", {})
 
@@ -488,13 +498,14 @@ module(
     ctor_bad={"in_features": "size", "out_features": "size", "init": "choice", "rng": "rng", "dtype": "dtype"},
     input_bad={"x": "trail tail str"},
 )
-module("layers.Flatten", {}, lambda: {"x": normal(2, 3, 2)}, (2, 6), input_bad={"x": "str down"})
+module("layers.Flatten", {}, lambda: {"x": normal(2, 3, 2)}, (2, 6), input_bad={"x": "str"})
 module(
     "layers.Activation",
     {"name": "tanh"},
     lambda: {"x": normal(2, 3)},
     (2, 3),
     ctor_bad={"name": "choice"},
+    aliases={"name": ["activation"]},
     input_bad={"x": "str"},
 )
 module(
@@ -568,8 +579,8 @@ module(
     {"num_features": 3},
     lambda: {"x": normal(4, 3)},
     (4, 3),
-    ctor_bad={"num_features": "size", "momentum": "prob", "eps": "pos", "dtype": "dtype"},
-    input_bad={"x": "trail tail str nan inf empty"},
+    ctor_bad={"num_features": "size", "momentum": "neg1 half fnan numstr", "eps": "pos", "dtype": "dtype"},
+    input_bad={"x": "trail up str nan inf empty"},
 )
 module(
     "normalization.LayerNorm",
@@ -594,7 +605,7 @@ module(
     lambda: {"x": normal(2, 3, 3)},
     (2, 3, 4),
     ctor_bad={"input_size": "size", "hidden_size": "size", "nonlinearity": "choice", "rng": "rng", "dtype": "dtype"},
-    input_bad={"x": "down up trail str nan"},
+    input_bad={"x": "down up trail str"},
 )
 module(
     "rnn.LSTM",
@@ -602,7 +613,7 @@ module(
     lambda: {"x": normal(2, 3, 3)},
     (2, 3, 4),
     ctor_bad={"input_size": "size", "hidden_size": "size", "forget_bias": "fnan finf numstr", "rng": "rng"},
-    input_bad={"x": "down up trail str nan"},
+    input_bad={"x": "down up trail str"},
 )
 module(
     "attention.AdditiveAttention",
@@ -728,8 +739,8 @@ module(
 # ---- conv functions
 _CX = lambda: {"x": normal(2, 2, 5, 5), "W": normal(3, 2, 3, 3, seed=1), "b": normal(3, seed=2)}  # noqa: E731
 _CONV_BAD = {
-    "x": "down up axis1 str nan",
-    "W": "down up axis1 str int nan",
+    "x": "down up axis1 str",
+    "W": "down up axis1 str",
     "b": "trail up str",
     "stride": "size",
     "padding": "size0",
@@ -763,7 +774,7 @@ fn(
 fn(
     "conv.conv1d",
     lambda: {"x": normal(6), "w": normal(3, seed=1)},
-    {"x": "up str nan empty", "w": "up str empty", "mode": "choice"},
+    {"x": "up str empty", "w": "up str empty", "mode": "choice"},
     oracle=lambda r, k: (
         close(r, np.correlate(k["x"], k["w"], "valid")) or close(r, np.convolve(k["x"], k["w"], "valid"))
     ),
@@ -784,7 +795,7 @@ for _pool in ("maxpool2d", "avgpool2d"):
     fn(
         f"conv.{_pool}_forward",
         {"x": normal(2, 2, 4, 4), "kernel_size": 2},
-        {"x": "down up str nan", "kernel_size": "size str big", "stride": "size", "padding": "size0"},
+        {"x": "down up str", "kernel_size": "size str big", "stride": "size", "padding": "size0"},
         oracle=lambda r, k: arr_ok(r[0], (2, 2, 2, 2)),
     )
 
@@ -801,7 +812,7 @@ for _pool in ("maxpool2d", "avgpool2d"):
 fn(
     "conv.global_avgpool_forward",
     {"x": normal(2, 2, 3, 3)},
-    {"x": "down up str nan"},
+    {"x": "down up str"},
     oracle=lambda r, k: close(r[0], k["x"].mean(axis=(2, 3))),
 )
 fn(
@@ -862,7 +873,7 @@ fn(
 _RNN = lambda: {  # noqa: E731
     "x": normal(2, 3, 3),
     "h0": np.zeros((2, 4)),
-    "W_xh": normal(3, 4, seed=1) * 0.3,
+    "W_xh": normal(4, 3, seed=1) * 0.3,
     "W_hh": normal(4, 4, seed=2) * 0.3,
     "b": np.zeros(4),
 }
@@ -889,12 +900,12 @@ _LSTM = lambda: {  # noqa: E731
     "x": normal(2, 3, 3),
     "h0": np.zeros((2, 4)),
     "c0": np.zeros((2, 4)),
-    "W_ih": normal(3, 16, seed=1) * 0.3,
-    "W_hh": normal(4, 16, seed=2) * 0.3,
+    "W_ih": normal(16, 3, seed=1) * 0.3,
+    "W_hh": normal(16, 4, seed=2) * 0.3,
     "b": np.zeros(16),
 }
 _LSTM_BAD = {
-    "x": "down up trail str nan",
+    "x": "down up trail str",
     "h0": "down up trail short str nan",
     "c0": "down up trail short str nan",
     "W_ih": "trail down str",
@@ -933,18 +944,18 @@ fn(
 fn(
     "rnn.gradient_norms_through_time",
     lambda: {"layer": rnn.RNN(3, 4, rng=0), "x": normal(2, 5, 3)},
-    {"layer": "module", "x": "down up trail str nan", "rng": "rng"},
+    {"layer": "module", "x": "down up trail str", "rng": "rng"},
     oracle=lambda r, k: arr_ok(r, (5,)),
 )
 
 # ---- attention functions
 _QKV = lambda: {"q": normal(2, 3, 4), "k": normal(2, 5, 4, seed=1), "v": normal(2, 5, 2, seed=2)}  # noqa: E731
 _QKV_BAD = {
-    "q": "trail short down str nan",
-    "k": "trail short axis1 down str nan",
-    "v": "short axis1 down str nan",
+    "q": "trail short down str",
+    "k": "trail short axis1 down str",
+    "v": "short axis1 down str",
     "mask": "trail axis1 str",
-    "scale": "fnan finf numstr zero",
+    "scale": "fnan finf numstr",
 }
 
 
@@ -979,8 +990,8 @@ _ADD = lambda: {  # noqa: E731
     "q": normal(2, 2, 3),
     "k": normal(2, 4, 4, seed=1),
     "v": normal(2, 4, 2, seed=2),
-    "W_q": normal(3, 5, seed=3),
-    "W_k": normal(4, 5, seed=4),
+    "W_q": normal(5, 3, seed=3),
+    "W_k": normal(5, 4, seed=4),
     "w": normal(5, seed=5),
 }
 fn(
@@ -1057,7 +1068,7 @@ fn(
 fn(
     "architectures.small_resnet",
     {"channels": 2, "num_blocks": 1, "num_classes": 3, "rng": 0},
-    {"in_channels": "size", "channels": "size", "num_blocks": "size", "num_classes": "size", "rng": "rng"},
+    {"in_channels": "size", "channels": "size", "num_blocks": "size0", "num_classes": "size", "rng": "rng"},
     oracle=lambda r, k: arr_ok(r.forward(normal(1, 1, 8, 8)), (1, 3)),
 )
 exempt("architectures.Architecture", "a record of the architecture history table (no data)")
@@ -1122,7 +1133,7 @@ fn(
     "optim.clip_grad_norm",
     lambda: {"model": _with_grads(), "max_norm": 0.01},
     {"model": "module", "max_norm": "pos"},
-    oracle=lambda r, k: r > 0 and abs(optim.global_grad_norm(k["model"]) - 0.01) < 1e-9,
+    oracle=lambda r, k: r > 0.01 and abs(optim.global_grad_norm(k["model"]) - 0.01) < 1e-6,
 )
 fn("optim.global_grad_norm", lambda: {"model": _with_grads()}, {"model": "module"}, oracle=lambda r, k: r > 0)
 fn("optim.constant", {"lr": 0.1}, {"lr": "pos"}, oracle=lambda r, k: r(5) == 0.1)
@@ -1273,7 +1284,7 @@ for _name, _n in (("blobs", 30), ("checkerboard", 40), ("circles", 40), ("moons"
         {p: "size" for p in ("num_classes", "tiles") if p in inspect.signature(getattr(data, _name)).parameters}
     )
     if _name == "circles":
-        _bad["factor"] = "zero neg1 fnan numstr big"
+        _bad["factor"] = "neg1 fnan numstr big"
     fn(
         f"data.{_name}",
         {"n": _n},
@@ -1399,17 +1410,58 @@ method(
 method("layers.Module.backward", lambda: (layers.Module(), {"dout": np.ones(2)}), {}, lambda r, k: False)
 fn("layers.Module", {}, oracle=lambda r, k: isinstance(r, Module))
 CORRUPTIONS["statekey"] = lambda x, d: {**x, "extra": np.ones(2)}
-CORRUPTIONS["stateshape"] = lambda x, d: {**x, "W": np.ones((2, 3))}
+CORRUPTIONS["stateshape"] = lambda x, d: {**x, "W": np.ones((5, 5))}
+
+
+def _build(cls_name: str) -> Module:
+    make = MODULE_TABLE[cls_name].get("make")
+    if make is not None:
+        return make()
+    target, kwargs = TABLE[cls_name].call()
+    return target(**kwargs)
+
+
+for _cls in (
+    "architectures.DenseBlock",
+    "attention.FeedForward",
+    "attention.TransformerBlock",
+    "language_models.BERTEncoder",
+    "language_models.CharLM",
+    "language_models.GPT",
+    "language_models.Seq2SeqAttention",
+    "language_models.SequenceClassifier",
+    "layers.ResidualBlock",
+    "layers.Sequential",
+):
+    method(
+        f"{_cls}.children",
+        lambda _cls=_cls: (_build(_cls), {}),
+        {},
+        lambda r, k: len(r) >= 1 and all(isinstance(c, Module) for c in r),
+    )
+for _m in ("predict", "predict_proba"):
+    method(
+        f"linear_models.LogisticRegression.{_m}",
+        lambda: (linear_models.LogisticRegression(3, 3), {"x": normal(5, 3)}),
+        {"x": "trail tail str nan"},
+        (lambda r, k: r.shape == (5,)) if _m == "predict" else (lambda r, k: arr_ok(r, (5, 3))),
+    )
 
 # ---- book, plotting, diagrams, progress, check: figures and glue, tested in their own files
 for _mod in ("plotting", "diagrams", "book", "progress", "check"):
     for _n in importlib.import_module(f"dlbook.{_mod}").__all__:
         _key = f"{_mod}.{_n}"
-        if _key not in TABLE:
+        if _key not in TABLE and callable(getattr(importlib.import_module(f"dlbook.{_mod}"), _n)):
             exempt(_key, f"a {_mod} helper (no numerical data): its errors are tested in tests/test_{_mod}.py")
 
 
 # ------------------------------------------------------------------------------------------------ enumeration
+exempt("check.CheckResult.require", "returns the result or raises AssertionError for autograders (test_check.py)")
+exempt("diagrams.Diagram.set", "matplotlib's Figure.set, re-declared by the Diagram subclass")
+for _m in ("on_record", "on_train_begin", "on_train_end"):
+    exempt(f"progress.ProgressBar.{_m}", "a fit callback: prints a record (tests/test_progress.py)")
+
+
 def public_callables() -> list[str]:
     """Every public callable of every dlbook module (through ``__all__``) and the public methods of its classes."""
     names: set[str] = set()
@@ -1472,7 +1524,9 @@ def classify(entry: Entry, name: str, param: str, corruption: str, draw: Callabl
         )
         names = [type(target.__self__).__name__]
     else:
-        names = [param.rstrip("_")] if corruption != "short" else [p.rstrip("_") for p in kwargs] + [param]
+        names = [param.rstrip("_")] + entry.aliases.get(param, [])
+        if corruption in ("short", "trail", "axis1", "tail"):
+            names += [p.rstrip("_") for p in kwargs]
         if param == "layers_":
             names = ["layers", "Sequential"]
         if corruption.startswith("oor:"):
