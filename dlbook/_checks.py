@@ -14,9 +14,11 @@ import numpy as np
 
 __all__ = [
     "as_float_array",
+    "check_cache",
     "check_choice",
     "check_finite",
     "check_labels",
+    "check_model",
     "check_ndim",
     "check_positive",
     "check_probability",
@@ -133,6 +135,20 @@ def check_choice(value: Any, name: str, choices: Iterable[Any]) -> None:
     options = list(choices)
     if not isinstance(value, str | int | float | bool | type(None)) or value not in options:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
+
+
+def check_cache(cache: Any, name: str, length: int, producer: str) -> tuple:
+    """Raise ``TypeError`` unless ``cache`` is the ``length``-tuple that ``producer`` returned."""
+    if not isinstance(cache, tuple) or len(cache) != length:
+        got = f"a tuple of {len(cache)}" if isinstance(cache, tuple) else type(cache).__name__
+        raise TypeError(f"{name} must be the cache returned by {producer} (a tuple of {length}), got {got}")
+    return cache
+
+
+def check_model(model: Any, name: str = "model") -> None:
+    """Raise ``TypeError`` unless ``model`` is a dlbook ``Module`` (anything with parameters, gradients and a state)."""
+    if not all(hasattr(model, a) for a in ("params", "grads", "named_parameters", "state_dict", "load_state_dict")):
+        raise TypeError(f"{name} must be a dlbook Module, got {type(model).__name__}")
 
 
 def get_rng(rng: np.random.Generator | int | None) -> np.random.Generator:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from dlbook._checks import as_float_array, check_positive, float_dtype, get_rng
+from dlbook._checks import as_float_array, check_cache, check_ndim, check_positive, check_shape, float_dtype, get_rng
 from dlbook.activations import get_activation
 from dlbook.init import initialize
 
@@ -134,6 +134,8 @@ class Module:
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode (recursively) and return ``self``."""
+        if not isinstance(mode, bool | np.bool_):
+            raise TypeError(f"mode must be True or False, got {mode!r}")
         self.training = bool(mode)
         for child in self.children():
             child.train(mode)
@@ -245,6 +247,11 @@ def linear_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     """
     # Every leading position is one row of a single (N, D_in) @ (D_in, D_out) product: for 3-D inputs this is about
     # twice as fast as NumPy's batched matmul, and for 2-D inputs it is the same product.
+    x, W, b = as_float_array(x, "x"), as_float_array(W, "W"), as_float_array(b, "b")
+    check_ndim(W, "W", 2)
+    check_shape(b, "b", (W.shape[0],))
+    if x.ndim == 0 or x.shape[-1] != W.shape[1]:
+        raise ValueError(f"x must have shape (..., {W.shape[1]}) (W has {W.shape[1]} input columns), got {x.shape}")
     z = (x.reshape(-1, x.shape[-1]) @ W.T + b).reshape(*x.shape[:-1], W.shape[0])  # (..., D_out)
     return z, (x, W)
 
@@ -262,7 +269,9 @@ def linear_backward(dz: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarra
     dW : (D_out, D_in)
     db : (D_out,)
     """
-    x, W = cache
+    x, W = check_cache(cache, "cache", 2, "linear_forward")
+    dz = as_float_array(dz, "dz")
+    check_shape(dz, "dz", (*x.shape[:-1], W.shape[0]))
     d2 = dz.reshape(-1, dz.shape[-1])  # (N, D_out), N = all leading positions
     return (d2 @ W).reshape(x.shape), d2.T @ x.reshape(-1, x.shape[-1]), d2.sum(axis=0)
 
@@ -394,6 +403,9 @@ def embedding_forward(ids: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, tuple
     out : (..., D)
     cache : tuple
     """
+    W = as_float_array(W, "W")
+    check_ndim(W, "W", 2)
+    ids = _as_ids(ids, "ids", W.shape[0])
     return W[ids], (ids, W.shape)
 
 
@@ -404,7 +416,9 @@ def embedding_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
     -------
     dW : (V, D)
     """
-    ids, shape = cache
+    ids, shape = check_cache(cache, "cache", 2, "embedding_forward")
+    dout = as_float_array(dout, "dout")
+    check_shape(dout, "dout", (*ids.shape, shape[1]))
     dW = np.zeros(shape, dtype=dout.dtype)
     np.add.at(dW, ids.ravel(), dout.reshape(-1, shape[1]))
     return dW
