@@ -5,7 +5,7 @@ matplotlib is imported inside the functions, so ``import dlbook`` never pays for
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ __all__ = [
     "heatmap",
     "image_grid",
     "plot_attention_heads",
+    "plot_decision_boundaries",
     "plot_decision_boundary",
     "plot_linear_regions",
     "plot_runs",
@@ -653,4 +654,43 @@ def image_grid(
             if c == 0 and row_labels is not None:
                 ax.set_ylabel(row_labels[r], fontsize=8)
         fig.colorbar(image, cax=bars[r], label=labels[r])
+    return fig
+
+
+def plot_decision_boundaries(
+    panels: Sequence[tuple[Callable[[np.ndarray], np.ndarray], np.ndarray, np.ndarray, str]],
+    *,
+    suptitle: str | None = None,
+    panel_size: float = 2.8,
+    resolution: int = 150,
+) -> Any:
+    """Several classifiers' decision regions side by side, one :func:`plot_decision_boundary` panel each.
+
+    Parameters
+    ----------
+    panels : sequence of (predict_proba, x, y, title)
+        Per panel: the classifier (points ``(M, 2)`` -> probabilities ``(M, K)``), its data ``x`` ``(N, 2)`` with
+        labels ``y`` ``(N,)``, and the panel's title.
+    suptitle : str, optional
+        Title of the whole figure.
+    panel_size : float
+        Width (and about the height) of each panel, in inches.
+    resolution : int
+        Grid points per axis of each panel.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    panels = list(panels)
+    if not panels:
+        raise ValueError("panels must hold at least one (predict_proba, x, y, title) tuple, got none")
+    fig, axes = plt.subplots(1, len(panels), figsize=(panel_size * len(panels), panel_size + 0.4), squeeze=False)
+    for ax, (predict_proba, x, y, title) in zip(axes[0], panels):
+        plot_decision_boundary(predict_proba, x, y, ax=ax, title=title, resolution=resolution)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
     return fig
