@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dlbook._checks import check_positive, check_probability
+from dlbook._checks import check_model, check_positive, check_probability
 from dlbook.layers import Module
 
 __all__ = [
@@ -251,6 +251,7 @@ class AdamW(Adam):
 def global_grad_norm(model: Module) -> float:
     r"""Euclidean norm of all the model's gradients taken together, :math:`\sqrt{\sum_i \lVert g_i\rVert^2}`."""
     total = 0.0
+    check_model(model)
     for name, owner, key in model.named_parameters():
         g = owner.grads.get(key)
         if g is None:
@@ -277,6 +278,7 @@ def clip_grad_norm(model: Module, max_norm: float) -> float:
     float
         The global norm **before** clipping (useful to plot).
     """
+    check_model(model)
     check_positive(max_norm, "max_norm")
     norm = global_grad_norm(model)
     coef = float(max_norm) / (norm + 1e-6)

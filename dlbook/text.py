@@ -48,6 +48,8 @@ class Vocabulary:
     """
 
     def __init__(self, chars: Iterable[str]) -> None:
+        if not isinstance(chars, str | Iterable):
+            raise TypeError(f"chars must be a string or a collection of characters, got {type(chars).__name__}")
         self.chars: list[str] = sorted(set(chars))
         if not self.chars or any(len(c) != 1 for c in self.chars):
             raise ValueError("chars must be a non-empty collection of single characters")
@@ -68,6 +70,8 @@ class Vocabulary:
 
     def encode(self, text: str) -> np.ndarray:
         """Map a string to an ``int64`` array of ids; an unknown character raises ``ValueError``."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, got {type(text).__name__}")
         try:
             return np.fromiter((self._index[c] for c in text), dtype=np.int64, count=len(text))
         except KeyError as exc:
@@ -75,7 +79,10 @@ class Vocabulary:
 
     def decode(self, ids: Iterable[int] | np.ndarray) -> str:
         """Map ids back to a string."""
-        ids = np.asarray(ids, dtype=np.int64).ravel()
+        arr = np.asarray(ids)
+        if arr.dtype.kind not in "biuf" or (arr.dtype.kind == "f" and np.any(arr != np.round(arr))):
+            raise ValueError(f"ids must hold integer token ids, got {arr.dtype} values")
+        ids = arr.astype(np.int64).ravel()
         if ids.size and (ids.min() < 0 or ids.max() >= self.size):
             raise ValueError(f"ids must lie in [0, {self.size}), got values from {ids.min()} to {ids.max()}")
         return "".join(self.chars[i] for i in ids)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from dlbook import optim
-from dlbook._checks import check_choice, check_positive, get_rng
+from dlbook._checks import check_choice, check_model, check_positive, get_rng
 from dlbook.layers import Module
 from dlbook.losses import LOSSES, get_loss
 
@@ -338,13 +338,21 @@ def accuracy(model: Module, x: Any, y: Any) -> float:
     y : (N, ...) int array
         Labels, the shape of the logits without their last axis.
     """
+    check_model(model)
     was_training = model.training
     model.eval()
     try:
         out = model.forward(x)
     finally:
         model.train(was_training)
-    counts = _correct(out, np.asarray(y), "always")
+    labels = np.asarray(y)
+    if labels.dtype.kind not in "biuf" or (
+        labels.size and (not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)) or labels.min() < 0)
+    ):
+        raise ValueError("y must hold non-negative integer class labels")
+    if out.ndim and out.shape[-1] > 1 and labels.size and labels.max() >= out.shape[-1]:
+        raise ValueError(f"y must hold labels in [0, {out.shape[-1]}) (one per logit), got a maximum of {labels.max()}")
+    counts = _correct(out, labels, "always")
     if counts is None:
         raise ValueError(f"y must have shape {out.shape[:-1]} (one label per row of logits), got {np.shape(y)}")
     return counts[0] / counts[1]
@@ -403,6 +411,9 @@ class EarlyStopping:
 
     def update(self, model: Module, history: History) -> bool:
         """Look at the last record; return True (stop) after ``patience`` records without improvement."""
+        check_model(model)
+        if not isinstance(history, History):
+            raise TypeError(f"history must be a History, got {type(history).__name__}")
         record = len(history.train_loss) - 1
         value = float(getattr(history, self.monitor)[-1])
         if math.isfinite(value) and self.sign * (value - self.best) > self.min_delta:
@@ -418,6 +429,7 @@ class EarlyStopping:
 
     def restore(self, model: Module) -> None:
         """Load the best record's state into ``model`` (if ``restore_best`` and there was one)."""
+        check_model(model)
         if self.restore_best and self.best_state is not None:
             model.load_state_dict(self.best_state)
 
