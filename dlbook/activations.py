@@ -673,6 +673,13 @@ def numerical_range(name: str, lo: float = -8.0, hi: float = 8.0, num: int = 160
         Grid points.
     """
     spec = get_activation(name)
+    for value, arg in ((lo, "lo"), (hi, "hi")):
+        if isinstance(value, str | bool) or not np.isfinite(float(value)):
+            raise ValueError(f"{arg} must be a finite number, got {value!r}")
+    if not float(lo) < float(hi):
+        raise ValueError(f"lo must be below hi, got lo={lo!r}, hi={hi!r}")
+    if isinstance(num, bool) or not isinstance(num, int | np.integer) or num < 3:
+        raise ValueError(f"num must be an integer >= 3, got {num!r}")
     f = spec.fn
     (left, left_inf), (right, right_inf) = _side(f, -1.0), _side(f, 1.0)
     a = np.linspace(lo, hi, num)

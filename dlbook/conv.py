@@ -383,7 +383,10 @@ def _check_pool(x: Any, kernel_size: Any, stride: Any, padding: Any) -> tuple:
         raise ValueError(f"padding ({ph}, {pw}) must be at most half the kernel size ({kh}, {kw})")
     H, Wd = x.shape[2:]
     if kh > H + 2 * ph or kw > Wd + 2 * pw:
-        raise ValueError(f"the pooling window ({kh}x{kw}) is larger than the padded input ({H + 2 * ph}x{Wd + 2 * pw})")
+        raise ValueError(
+            f"the pooling window ({kh}x{kw}) is larger than the padded input ({H + 2 * ph}x{Wd + 2 * pw}): "
+            "lower kernel_size or raise padding"
+        )
     Ho, Wo = (H + 2 * ph - kh) // sh + 1, (Wd + 2 * pw - kw) // sw + 1
     return x, (kh, kw), (sh, sw), (ph, pw), (Ho, Wo)
 

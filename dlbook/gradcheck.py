@@ -121,7 +121,9 @@ def check_module(
     check_positive(eps, "eps")
     several = isinstance(x, tuple)
     raw = x if several else (x,)
-    inputs = tuple(np.array(v) if np.asarray(v).dtype.kind in "iub" else np.array(v, dtype=np.float64) for v in raw)
+    inputs = tuple(
+        np.array(v) if np.asarray(v).dtype.kind in "iub" else as_float_array(v, "x").astype(np.float64) for v in raw
+    )
     rng = get_rng(rng)
     out = module.forward(*inputs, **settings)
     r = rng.standard_normal(np.shape(out))
