@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -90,7 +91,7 @@ class CheckResult:
 
     def _repr_html_(self) -> str:
         colour, mark = ("#1a7f37", "✓") if self.passed else ("#b42318", "✗")
-        text = html.escape(self.message)
+        text = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self.message))  # `name` as code
         return (
             f'<div class="dlbook-check" role="status" style="border-left: 4px solid {colour}; padding: 0.3em 0.7em;'
             f' margin: 0.3em 0"><strong style="color: {colour}">{mark}</strong> {text}</div>'
