@@ -23,7 +23,7 @@ from dlbook.attention import (
     SinusoidalPositionalEncoding,
     TransformerBlock,
 )
-from dlbook.layers import Embedding, Linear, Module
+from dlbook.layers import Embedding, Linear, Module, _as_ids
 from dlbook.normalization import LayerNorm
 from dlbook.rnn import LSTM, RNN
 from dlbook.text import Vocabulary
@@ -35,11 +35,11 @@ def _fmt(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _check_ids_2d(ids: Any, name: str) -> np.ndarray:
+def _check_ids_2d(ids: Any, name: str, vocab_size: int | None = None) -> np.ndarray:
     arr = np.asarray(ids)
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{name} must have shape (B, T) with B, T >= 1, got {_fmt(arr.shape)}")
-    return arr
+    return arr if vocab_size is None else _as_ids(arr, name, vocab_size)
 
 
 def _make_cell(
@@ -178,6 +178,7 @@ class CharLM(Module):
         ids_t = np.asarray(ids_t)
         if ids_t.ndim != 1:
             raise ValueError(f"ids_t must have shape (B,), got {_fmt(ids_t.shape)}")
+        ids_t = _as_ids(ids_t, "ids_t", self.vocab_size)
         h, state = self.rnn.step(self.embed.forward(ids_t), state)
         return self.head.forward(h), state
 
@@ -207,6 +208,7 @@ class _TransformerStack(Module):
         dtype: DTypeLike = np.float64,
     ) -> None:
         super().__init__()
+        check_positive(d_model, "d_model", integer=True)
         check_positive(num_layers, "num_layers", integer=True)
         check_positive(max_len, "max_len", integer=True)
         check_choice(positional, "positional", ("learned", "sinusoidal"))
@@ -332,6 +334,8 @@ class Seq2SeqAttention(Module):
         dtype: DTypeLike = np.float64,
     ) -> None:
         super().__init__()
+        check_positive(src_vocab_size, "src_vocab_size", integer=True)
+        check_positive(tgt_vocab_size, "tgt_vocab_size", integer=True)
         rng = get_rng(rng)
         self.src_embed = Embedding(src_vocab_size, embed_dim, rng=rng, dtype=dtype)
         self.encoder = LSTM(embed_dim, hidden_size, rng=rng, dtype=dtype)
@@ -345,7 +349,8 @@ class Seq2SeqAttention(Module):
         return [self.src_embed, self.encoder, self.tgt_embed, self.decoder, self.attention, self.out]
 
     def forward(self, src: np.ndarray, tgt_in: np.ndarray) -> np.ndarray:
-        src, tgt_in = _check_ids_2d(src, "src"), _check_ids_2d(tgt_in, "tgt_in")
+        src = _check_ids_2d(src, "src", self.src_embed.vocab_size)
+        tgt_in = _check_ids_2d(tgt_in, "tgt_in", self.tgt_embed.vocab_size)
         if src.shape[0] != tgt_in.shape[0]:
             raise ValueError(
                 f"src and tgt_in must hold the same number of sequences, got {src.shape[0]} and {tgt_in.shape[0]}"
@@ -381,7 +386,10 @@ class Seq2SeqAttention(Module):
         tokens : (B, length) int64
         """
         check_positive(length, "length", integer=True)
-        src = _check_ids_2d(src, "src")
+        src = _check_ids_2d(src, "src", self.src_embed.vocab_size)
+        V = self.tgt_embed.vocab_size
+        if isinstance(bos, bool) or not isinstance(bos, int | np.integer) or not 0 <= bos < V:
+            raise ValueError(f"bos must be a token id in [0, {V}), got {bos!r}")
         tgt = np.full((src.shape[0], 1), bos, dtype=np.int64)
         for _ in range(length):
             nxt = self.forward(src, tgt)[:, -1].argmax(axis=-1)
