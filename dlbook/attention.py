@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from dlbook._checks import as_float_array, check_positive, float_dtype, get_rng
+from dlbook._checks import as_float_array, check_cache, check_ndim, check_positive, check_shape, float_dtype, get_rng
 from dlbook.activations import get_activation
 from dlbook.init import initialize
 from dlbook.layers import Linear, Module
@@ -167,6 +167,8 @@ def _validate_qkv(q: Any, k: Any, v: Any) -> tuple[np.ndarray, np.ndarray, np.nd
 def _scale(scale: float | None, d_k: int) -> float:
     if scale is None:
         return 1.0 / np.sqrt(d_k)
+    if isinstance(scale, bool) or not isinstance(scale, int | float | np.integer | np.floating):
+        raise TypeError(f"scale must be a number or None, got {scale!r}")
     if not np.isfinite(scale):
         raise ValueError(f"scale must be a finite number, got {scale}")
     return float(scale)
@@ -235,7 +237,7 @@ def attention_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
     -------
     dq, dk, dv : arrays shaped like q, k, v
     """
-    P, q, k, v, scale = cache
+    P, q, k, v, scale = check_cache(cache, "cache", 5, "scaled_dot_product_attention")
     dout = as_float_array(dout, "dout")
     want = (*P.shape[:-1], v.shape[-1])
     if dout.shape != want:
@@ -364,7 +366,7 @@ def chunked_attention_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarr
     -------
     dq, dk, dv : arrays shaped like q, k, v
     """
-    q, k, v, out, lse, mask, causal, chunk_size, scale = cache
+    q, k, v, out, lse, mask, causal, chunk_size, scale = check_cache(cache, "cache", 9, "chunked_attention")
     dt = q.dtype
     dout = as_float_array(dout, "dout")
     if dout.shape != out.shape:
@@ -427,6 +429,14 @@ def additive_attention_forward(
     cache : tuple
         ``cache[0]`` holds the weights :math:`\alpha` ``(B, T_q, T_k)`` (the alignment).
     """
+    q, k, v = (as_float_array(a, n) for a, n in ((q, "q"), (k, "k"), (v, "v")))
+    W_q, W_k, w = (as_float_array(a, n) for a, n in ((W_q, "W_q"), (W_k, "W_k"), (w, "w")))
+    check_ndim(q, "q", 3)
+    check_shape(k, "k", (q.shape[0], None, None))
+    check_shape(v, "v", (q.shape[0], k.shape[1], None))
+    check_shape(W_q, "W_q", (None, q.shape[2]))
+    check_shape(W_k, "W_k", (W_q.shape[0], k.shape[2]))
+    check_shape(w, "w", (W_q.shape[0],))
     qp = q @ W_q.T  # (B, T_q, A)
     kp = k @ W_k.T  # (B, T_k, A)
     E = np.tanh(qp[:, :, None, :] + kp[:, None, :, :])  # (B, T_q, T_k, A)
@@ -449,7 +459,9 @@ def additive_attention_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndar
     dq, dk, dv : arrays shaped like q, k, v
     dW_q : (A, d_q), dW_k : (A, d_k), dw : (A,)
     """
-    P, E, q, k, v, W_q, W_k, w = cache
+    P, E, q, k, v, W_q, W_k, w = check_cache(cache, "cache", 8, "additive_attention_forward")
+    dout = as_float_array(dout, "dout")
+    check_shape(dout, "dout", (q.shape[0], q.shape[1], v.shape[2]))
     dv = np.swapaxes(P, -1, -2) @ dout
     dP = dout @ np.swapaxes(v, -1, -2)
     ds = P * (dP - (dP * P).sum(axis=-1, keepdims=True))  # (B, T_q, T_k)
