@@ -29,7 +29,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from dlbook._checks import as_float_array, check_choice, check_positive, float_dtype, get_rng
+from dlbook._checks import (
+    as_float_array,
+    check_cache,
+    check_choice,
+    check_finite,
+    check_ndim,
+    check_positive,
+    check_shape,
+    float_dtype,
+    get_rng,
+)
 from dlbook.activations import sigmoid
 from dlbook.init import initialize
 from dlbook.layers import Module
@@ -79,6 +89,17 @@ def _uniform_weights(
 # --------------------------------------------------------------------------------------------------------------------
 # Vanilla RNN
 # --------------------------------------------------------------------------------------------------------------------
+def _check_weights(W_in: Any, W_hh: Any, b: Any, names: tuple[str, str, str], gates: int) -> tuple[np.ndarray, ...]:
+    """The weights of a recurrence as float arrays: W_in (gates*H, D), W_hh (gates*H, H), b (gates*H,)."""
+    W_in, W_hh, b = (as_float_array(a, n) for a, n in zip((W_in, W_hh, b), names, strict=True))
+    check_ndim(W_hh, names[1], 2)
+    H = W_hh.shape[1]
+    check_shape(W_hh, names[1], (gates * H, H))
+    check_shape(W_in, names[0], (gates * H, None))
+    check_shape(b, names[2], (gates * H,))
+    return W_in, W_hh, b
+
+
 def rnn_forward(
     x: np.ndarray,
     h0: np.ndarray,
@@ -107,6 +128,7 @@ def rnn_forward(
         For :func:`rnn_backward`.
     """
     check_choice(nonlinearity, "nonlinearity", NONLINEARITIES)
+    W_xh, W_hh, b = _check_weights(W_xh, W_hh, b, ("W_xh", "W_hh", "b"), 1)
     x = _check_seq(x, W_xh.shape[1])
     B, T, D = x.shape
     H = W_hh.shape[0]
@@ -150,7 +172,7 @@ def rnn_backward(dhs: np.ndarray, cache: tuple) -> tuple[np.ndarray, ...]:
     dh_steps : (B, T, H)
         The total error :math:`\bar h_t` reaching each hidden state (what vanishes or explodes).
     """
-    xs, hs, z, W_xh, W_hh, nonlinearity = cache
+    xs, hs, z, W_xh, W_hh, nonlinearity = check_cache(cache, "cache", 6, "rnn_forward")
     T, B, H = z.shape
     dhs = as_float_array(dhs, "dhs")
     if dhs.shape != (B, T, H):
@@ -253,6 +275,13 @@ def lstm_step(
     gates : (B, 4H)
         The activated :math:`i, f, g, o` side by side.
     """
+    W_ih, W_hh, b = _check_weights(W_ih, W_hh, b, ("W_ih", "W_hh", "b"), 4)
+    x_t, h, c = (as_float_array(a_, n) for a_, n in ((x_t, "x_t"), (h, "h"), (c, "c")))
+    check_ndim(x_t, "x_t", 2)
+    check_shape(x_t, "x_t", (None, W_ih.shape[1]))
+    check_shape(h, "h", (x_t.shape[0], W_hh.shape[1]))
+    check_shape(c, "c", h.shape)
+    check_finite(x_t, "x_t")
     H = h.shape[1]
     a = x_t @ W_ih.T + h @ W_hh.T + b  # (B, 4H), all four gates in one product
     a[:, : 2 * H] = sigmoid(a[:, : 2 * H])
@@ -282,6 +311,7 @@ def lstm_forward(
     cache : tuple
         For :func:`lstm_backward`; ``cache[2][-1]`` is the last cell state.
     """
+    W_ih, W_hh, b = _check_weights(W_ih, W_hh, b, ("W_ih", "W_hh", "b"), 4)
     x = _check_seq(x, W_ih.shape[1])
     B, T, D = x.shape
     H = W_hh.shape[1]
@@ -354,7 +384,9 @@ def lstm_backward(
     dh_steps : (B, T, H)
         The total error reaching each hidden state.
     """
-    xs, hs, cs, tcs, G, W_ih, W_hh, idx = cache  # G holds the gates in the internal order (i, f, o, g)
+    xs, hs, cs, tcs, G, W_ih, W_hh, idx = check_cache(
+        cache, "cache", 8, "lstm_forward"
+    )  # G holds the gates in the internal order (i, f, o, g)
     T, B, H4 = G.shape
     H = H4 // 4
     dt = hs.dtype
@@ -433,6 +465,8 @@ class LSTM(Module):
         super().__init__()
         check_positive(input_size, "input_size", integer=True)
         check_positive(hidden_size, "hidden_size", integer=True)
+        if isinstance(forget_bias, bool) or not isinstance(forget_bias, int | float | np.integer | np.floating):
+            raise TypeError(f"forget_bias must be a number, got {forget_bias!r}")
         if not np.isfinite(forget_bias):
             raise ValueError(f"forget_bias must be a finite number, got {forget_bias}")
         self.dtype = float_dtype(dtype)
