@@ -39,6 +39,7 @@ from dlbook import (
     attention,
     conv,
     data,
+    gradcheck,
     language_models,
     layers,
     linear_models,
@@ -489,7 +490,6 @@ def module(name: str, ctor: dict, inputs: Callable[[], dict], out_shape, *, ctor
     method(f"{name}.backward", bwd_make, {"dout": "trail tail down str nobwd"}, bwd_oracle)
 
 
-X2 = "trail tail str nan"  # a (..., features) input (any leading axes)
 module(
     "layers.Linear",
     {"in_features": 3, "out_features": 2, "rng": 0},
@@ -546,7 +546,6 @@ TABLE["layers.Sequential"] = Entry(
     note="the varargs are passed through a one-argument wrapper named after them",
 )
 
-CONV_X = "down up trail str nan"
 module(
     "conv.Conv2d",
     {"in_channels": 2, "out_channels": 3, "kernel_size": 3, "padding": 1, "rng": 0},
@@ -881,8 +880,8 @@ fn(
     "rnn.rnn_forward",
     _RNN,
     {
-        "x": "down up trail str nan",
-        "h0": "down up trail short str nan",
+        "x": "down up trail str",
+        "h0": "down up trail short str",
         "W_xh": "trail down str",
         "W_hh": "trail down str",
         "b": "trail up str",
@@ -906,8 +905,8 @@ _LSTM = lambda: {  # noqa: E731
 }
 _LSTM_BAD = {
     "x": "down up trail str",
-    "h0": "down up trail short str nan",
-    "c0": "down up trail short str nan",
+    "h0": "down up trail short str",
+    "c0": "down up trail short str",
     "W_ih": "trail down str",
     "W_hh": "trail down str",
     "b": "trail up str",
@@ -1620,3 +1619,205 @@ def test_bad_input(name: str, record_property) -> None:
     record_property("bad_input_counts", counts)
     bad = {f"{p}:{c}": f"{o}: {why}" for (p, c), (o, why) in findings.items() if o != "clear"}
     assert not bad, f"{name}: " + "; ".join(f"{k} -> {v}" for k, v in bad.items())
+
+
+# ------------------------------------------------------------------------------------------------ regressions
+def _mlp_with_grads():
+    return _with_grads()
+
+
+REGRESSIONS = [
+    # issue 12's examples
+    ("Linear with an integer dtype", lambda: layers.Linear(3, 2, dtype=np.int64), TypeError, r"\bdtype\b"),
+    (
+        "negative token id (Embedding)",
+        lambda: layers.Embedding(5, 3, rng=0).forward(np.array([[0, -1]])),
+        ValueError,
+        r"\bids\b",
+    ),
+    (
+        "negative token id (embedding_forward)",
+        lambda: layers.embedding_forward(np.array([-1]), normal(5, 3)),
+        ValueError,
+        r"\bids\b",
+    ),
+    (
+        "mismatched lengths in the batches",
+        lambda: train.ArrayBatches(normal(4, 3), np.array([0, 1, 0])),
+        ValueError,
+        r"\by\b|\bx\b",
+    ),
+    ("0x0 convolution kernel", lambda: conv.conv2d(normal(1, 2, 5, 5), np.ones((1, 2, 0, 0))), ValueError, r"\bW\b"),
+    (
+        "RNN h0 of shape (1, H)",
+        lambda: rnn.RNN(3, 4, rng=0).forward(normal(2, 3, 3), state=np.zeros((1, 4))),
+        ValueError,
+        r"\bh0\b|\bstate\b",
+    ),
+    ("unknown nonlinearity", lambda: rnn.rnn_forward(**_RNN(), nonlinearity="relux"), ValueError, r"\bnonlinearity\b"),
+    # the fixes of this contract test
+    (
+        "linear_forward: x of another width",
+        lambda: layers.linear_forward(normal(4, 4), normal(2, 3), np.zeros(2)),
+        ValueError,
+        r"^x must have shape \(\.\.\., 3\)",
+    ),
+    (
+        "linear_backward: dz of another shape",
+        lambda: layers.linear_backward(normal(4, 3), _lin_cache()["cache"]),
+        ValueError,
+        r"^dz must have shape \(4, 2\)",
+    ),
+    (
+        "embedding_backward: dout reshaped",
+        lambda: layers.embedding_backward(normal(2, 3, 4, 1), _emb_cache()["cache"]),
+        ValueError,
+        r"^dout must have shape \(2, 3, 4\)",
+    ),
+    (
+        "a backward function given another cache",
+        lambda: attention.attention_backward(normal(2, 3, 2), "abc"),
+        TypeError,
+        r"^cache must be the cache returned by scaled_dot_product_attention",
+    ),
+    (
+        "Module.train with a string",
+        lambda: layers.Linear(3, 2, rng=0).train("no"),
+        TypeError,
+        r"^mode must be True or False",
+    ),
+    (
+        "global_grad_norm of a non-module",
+        lambda: optim.global_grad_norm("model"),
+        TypeError,
+        r"^model must be a dlbook Module",
+    ),
+    (
+        "accuracy with labels out of range",
+        lambda: train.accuracy(mlp.MLP([3, 2], rng=0), normal(3, 3), np.array([0, 1, 2])),
+        ValueError,
+        r"^y must hold labels in \[0, 2\)",
+    ),
+    (
+        "accuracy with negative labels",
+        lambda: train.accuracy(mlp.MLP([3, 2], rng=0), normal(3, 3), np.array([0, -1, 1])),
+        ValueError,
+        r"^y must hold non-negative integer",
+    ),
+    (
+        "EarlyStopping.update with a non-History",
+        lambda: train.EarlyStopping().update(mlp.MLP([3, 2], rng=0), "h"),
+        TypeError,
+        r"^history must be a History",
+    ),
+    ("Vocabulary.encode of a non-string", lambda: _VOCAB().encode(3), TypeError, r"^text must be a str"),
+    (
+        "Vocabulary.decode of fractional ids",
+        lambda: _VOCAB().decode(np.array([0.5])),
+        ValueError,
+        r"^ids must hold integer token ids",
+    ),
+    ("oversized pooling window", lambda: conv.maxpool2d_forward(normal(1, 1, 4, 4), 5), ValueError, r"\bkernel_size\b"),
+    (
+        "numerical_range with lo NaN",
+        lambda: activations.numerical_range("tanh", lo=float("nan")),
+        ValueError,
+        r"^lo must be a finite number",
+    ),
+    (
+        "check_module with a string input",
+        lambda: gradcheck.check_module(layers.Linear(3, 2, rng=0), "abc"),
+        ValueError,
+        r"^x must hold real numbers",
+    ),
+    ("GPT with d_model 0", lambda: language_models.GPT(5, d_model=0), ValueError, r"^d_model must be > 0"),
+    (
+        "Seq2SeqAttention with src_vocab_size 0",
+        lambda: language_models.Seq2SeqAttention(0, 3),
+        ValueError,
+        r"^src_vocab_size\b",
+    ),
+    (
+        "Seq2SeqAttention.forward with src out of range",
+        lambda: language_models.Seq2SeqAttention(5, 6, 3, 4, rng=0).forward(np.array([[5]]), np.array([[0]])),
+        ValueError,
+        r"^src must hold ids in \[0, 5\)",
+    ),
+    (
+        "greedy_decode with a fractional bos",
+        lambda: language_models.Seq2SeqAttention(5, 6, 3, 4, rng=0).greedy_decode(np.array([[1]]), 2, 2.5),
+        ValueError,
+        r"^bos must be a token id",
+    ),
+    (
+        "CharLM.step with an id out of range",
+        lambda: language_models.CharLM(5, 3, 4, rng=0).step(np.array([5])),
+        ValueError,
+        r"^ids_t must hold ids",
+    ),
+    (
+        "attention scale given as a string",
+        lambda: attention.scaled_dot_product_attention(**_QKV(), scale="1"),
+        TypeError,
+        r"^scale must be a number",
+    ),
+    (
+        "additive_attention_forward with k of another batch",
+        lambda: attention.additive_attention_forward(**{**_ADD(), "k": normal(1, 4, 4)}),
+        ValueError,
+        r"^k must have shape \(2, \?, \?\)",
+    ),
+    (
+        "lstm_step with W_hh of another size",
+        lambda: rnn.lstm_step(**{**_step_args(), "W_hh": normal(16, 3)}),
+        ValueError,
+        r"^W_hh must have shape \(12, 3\)",
+    ),
+    (
+        "lstm_step with NaN x_t",
+        lambda: rnn.lstm_step(**{**_step_args(), "x_t": np.full((2, 3), np.nan)}),
+        ValueError,
+        r"^x_t contains",
+    ),
+    (
+        "rnn_forward with W_xh of another height",
+        lambda: rnn.rnn_forward(**{**_RNN(), "W_xh": normal(5, 3)}),
+        ValueError,
+        r"^W_xh must have shape \(4, \?\)",
+    ),
+    (
+        "LSTM forget_bias given as a string",
+        lambda: rnn.LSTM(3, 4, forget_bias="1"),
+        TypeError,
+        r"^forget_bias must be a number",
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "call", "exc", "pattern"), REGRESSIONS, ids=[r[0] for r in REGRESSIONS])
+def test_regression(what, call, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        call()
+
+
+def test_regression_wrong_dout_leaves_grads():
+    """Backward of Embedding, MultiHeadAttention and FeedForward rejects a wrongly shaped dout (no reshape)."""
+    for make, x in (
+        (lambda: layers.Embedding(5, 3, rng=0), ids((2, 4), 5)),
+        (lambda: attention.MultiHeadAttention(4, 2, rng=0), normal(2, 3, 4)),
+        (lambda: attention.FeedForward(4, 6, rng=0), normal(2, 3, 4)),
+    ):
+        m = make()
+        out = m.forward(x)
+        m.backward(np.ones_like(out))
+        before = snapshot(m)
+        with pytest.raises(ValueError, match=r"^dout\b"):
+            m.backward(np.ones(out.size))
+        assert same_state(before, snapshot(m))
+
+
+def test_regression_dropout_rng_none_is_fresh():
+    x = np.ones((50, 50))
+    a = regularization.Dropout(0.5).forward(x)
+    b = regularization.Dropout(0.5).forward(x)
+    assert not np.array_equal(a, b)
