@@ -20,6 +20,7 @@ Importing this module does no work: myst-nb, IPython, threadpoolctl and Colab's 
 from __future__ import annotations
 
 import numbers
+import operator
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -300,8 +301,11 @@ class Runs:
     def __init__(self, values: Any, seeds: Sequence[int]) -> None:
         import numpy as np
 
-        self.values = np.asarray(values, dtype=np.float64)
-        self.seeds = tuple(int(s) for s in seeds)
+        try:
+            self.values = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"values must hold numbers (one result per seed), got {type(values).__name__}") from None
+        self.seeds = _as_seeds(seeds)
         if self.values.ndim == 0 or len(self.values) != len(self.seeds) or not self.seeds:
             raise ValueError(f"values must hold one result per seed ({len(self.seeds)}), got shape {self.values.shape}")
         self.mean = self.values.mean(axis=0)
@@ -325,6 +329,14 @@ class Runs:
         return f"Runs(mean={self.mean!r}, seeds={self.seeds})"
 
 
+def _as_seeds(seeds: Any) -> tuple[int, ...]:
+    """``seeds`` as a tuple of ints; ``TypeError`` naming ``seeds`` for anything else (a string, floats)."""
+    try:
+        return tuple(operator.index(s) for s in seeds)
+    except TypeError:
+        raise TypeError(f"seeds must be a sequence of integers, got {seeds!r}") from None
+
+
 def over_seeds(fn: Any, seeds: Sequence[int] = (0, 1, 2, 3, 4), processes: int = 1) -> Runs:
     """Run ``fn(seed)`` for every seed and collect the results as :class:`Runs`.
 
@@ -342,10 +354,12 @@ def over_seeds(fn: Any, seeds: Sequence[int] = (0, 1, 2, 3, 4), processes: int =
     -------
     Runs
     """
-    seeds = [int(s) for s in seeds]
+    if not callable(fn):
+        raise TypeError(f"fn must be callable as fn(seed), got {type(fn).__name__}")
+    seeds = list(_as_seeds(seeds))
     if not seeds:
         raise ValueError("seeds must name at least one seed, got none")
-    if not isinstance(processes, int) or processes < 1:
+    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
         raise ValueError(f"processes must be a positive integer, got {processes!r}")
     if processes == 1 or len(seeds) == 1:
         return Runs([fn(s) for s in seeds], seeds)
