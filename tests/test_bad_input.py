@@ -1446,6 +1446,45 @@ for _m in ("predict", "predict_proba"):
         (lambda r, k: r.shape == (5,)) if _m == "predict" else (lambda r, k: arr_ok(r, (5, 3))),
     )
 
+# ---- dlbook.check: each check takes the learner's function and reports in a CheckResult (it never raises)
+_REFERENCE = {"sigmoid": activations.sigmoid, "sigmoid_grad": activations.sigmoid_grad, "softmax": activations.softmax}
+for _n in importlib.import_module("dlbook.check").__all__:
+    if _n == "CheckResult":
+        continue
+    fn(
+        f"check.{_n}",
+        lambda _n=_n: {"fn": _REFERENCE.get(_n, lambda *a, **k: 0)},
+        oracle=lambda r, k, _n=_n: r.passed == (_n in _REFERENCE) and isinstance(r.message, str) and r.message,
+    )
+
+# ---- dlbook.book: the helpers with arguments that are data
+_RUNS = lambda v=(1.0, 2.0, 3.0): importlib.import_module("dlbook.book").Runs(list(v), [0, 1, 2])  # noqa: E731
+fn(
+    "book.table",
+    {"rows": [[1, 2.5]], "header": ["a", "b"]},
+    {"rows": "str strlist", "header": "str", "align": "bogus"},
+    oracle=lambda r, k: "| 1 | 2.5 |" in r.markdown,
+)
+fn(
+    "book.Runs",
+    {"values": [1.0, 2.0, 3.0], "seeds": [0, 1, 2]},
+    {"values": "str short", "seeds": "str"},
+    oracle=lambda r, k: close(r.mean, 2.0),
+)
+fn(
+    "book.compare",
+    lambda: {"a": _RUNS(), "b": _RUNS((5.0, 6.0, 7.0))},
+    {"a": "str obj", "b": "str obj"},
+    oracle=lambda r, k: r == "lower",
+)
+fn("book.claim", {"condition": True, "statement": "x"}, {"statement": "obj"}, oracle=lambda r, k: r is None)
+fn(
+    "book.over_seeds",
+    {"fn": lambda seed: float(seed), "seeds": (0, 1)},
+    {"fn": "str", "seeds": "str", "processes": "size"},
+    oracle=lambda r, k: close(r.mean, 0.5),
+)
+
 # ---- book, plotting, diagrams, progress, check: figures and glue, tested in their own files
 for _mod in ("plotting", "diagrams", "book", "progress", "check"):
     for _n in importlib.import_module(f"dlbook.{_mod}").__all__:
