@@ -128,3 +128,32 @@ def test_bibliography_holds_the_course_works():
 def test_chapter_uses_dlbook(chapter):
     code = "\n".join(_source(c) for c in _cells(BOOK / f"{chapter}.ipynb") if c["cell_type"] == "code")
     assert re.search(r"^\s*(from dlbook[.\w]* import|import dlbook)", code, re.M), f"{chapter} does not use dlbook"
+
+
+def _hidden(cell: dict) -> bool:
+    tags = set(cell.get("metadata", {}).get("tags", []))
+    return bool(tags & {"remove-cell", "remove-input", "hide-input", "hide-cell"})
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_code_shown_in_the_book_shows_the_idea(path):
+    """Issue 15: no code cell shown in the book is longer than 25 lines; plumbing is hidden by tags, and thread
+    limits (set once by the bootstrap cell) and private names of dlbook stay out of the chapters."""
+    long_cells, plumbing = [], []
+    for i, cell in enumerate(_cells(path)):
+        if cell["cell_type"] != "code":
+            continue
+        src = _source(cell)
+        if "dlbook-bootstrap" in cell.get("metadata", {}).get("tags", []):
+            continue
+        lines = [line for line in src.splitlines() if line.strip()]
+        if not _hidden(cell) and len(lines) > 25:
+            long_cells.append(f"cell {i} ({cell.get('id')}): {len(lines)} lines")
+        if re.search(r"threadpool_limits|ThreadpoolController|limit_blas_threads|OPENBLAS_NUM_THREADS", src):
+            plumbing.append(f"cell {i} sets BLAS threads")
+        if re.search(r"from dlbook[.\w]* import [^\n]*\b_\w+|dlbook(\.\w+)*\._\w+", src):
+            plumbing.append(f"cell {i} uses a private name of dlbook")
+        if re.search(r"""["']\|[^"'\n]*\|["']""", src) and re.search(r"\.join\(|\+=", src):
+            plumbing.append(f"cell {i} builds a Markdown table by hand (use dlbook.book.table)")
+    assert not long_cells, f"{path.name}: code cells over 25 lines shown in the book: {long_cells}"
+    assert not plumbing, f"{path.name}: {plumbing}"
