@@ -49,6 +49,15 @@ def test_an_executed_copy_with_the_same_code_is_cached(tmp_path, monkeypatch):
     assert cache.get_cache_bundle(record.pk).record.data["execution_seconds"] == pytest.approx(2.5)
 
 
+def test_the_folder_of_copies_may_be_relative(tmp_path, monkeypatch):
+    monkeypatch.setattr(ep, "ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    path, nb = chapter(tmp_path)
+    executed_copy(tmp_path, nb)
+    cache = jupyter_cache.get_cache(str(tmp_path / "cache"))
+    assert ep.reuse_executed(path, Path(".nbmake"), cache)  # as make passes it
+
+
 def test_a_stale_or_failed_copy_is_not_used(tmp_path, monkeypatch):
     monkeypatch.setattr(ep, "ROOT", tmp_path)
     path, nb = chapter(tmp_path)

@@ -82,7 +82,7 @@ def reuse_executed(path: Path, executed: Path, cache: object) -> bool:
     import nbformat
     from jupyter_cache.base import CacheBundleIn
 
-    copy = executed / path.relative_to(ROOT)
+    copy = executed.resolve() / path.relative_to(ROOT)  # executed may be relative (make passes .nbmake)
     if not copy.is_file():
         return False
     nb, done = nbformat.read(str(path), as_version=4), nbformat.read(str(copy), as_version=4)
