@@ -213,9 +213,19 @@ class ExecStatsTransform(SphinxPostTransform):
             node.replace_self(exec_stats_table(self.env.docname, self.env))
 
 
+def _skip_foreign_members(app: Sphinx, what: str, name: str, obj: Any, skip: bool, options: Any) -> bool | None:
+    """Leave out of the API reference the members a dlbook class gets from another library (matplotlib generates a
+    ``set`` method on every Figure subclass, whose docstring uses matplotlib's own roles)."""
+    module = getattr(obj, "__module__", None) or ""
+    if what == "class" and callable(obj) and module and not module.startswith("dlbook"):
+        return True
+    return None
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx."""
     app.connect("config-inited", _use_local_assets)
+    app.connect("autodoc-skip-member", _skip_foreign_members)
     app.connect("html-page-context", _dedupe_scripts)
     app.add_node(ExecStatsNode)
     app.add_directive("dlbook-exec-stats", ExecStatsDirective)
