@@ -288,7 +288,9 @@ class ActivationSpec:
     reference: str = ""
 
 
-#: Every activation by name: label, LaTeX formula, key property, function and derivative.
+#: Every activation by name, with its label, LaTeX formula, key property, function and derivative.
+#:
+#: :meta hide-value:
 ACTIVATIONS: dict[str, ActivationSpec] = {
     spec.name: spec
     for spec in [

@@ -188,6 +188,8 @@ lecun_normal = _fan_normal("lecun")
 lecun_uniform = _fan_uniform("lecun")
 
 #: The schemes whose scale comes from the weight's fans, by name (``"he"`` is ``"he_normal"``, and so on).
+#:
+#: :meta hide-value:
 INITIALIZERS: dict[str, Callable[..., np.ndarray]] = {
     "he": he_normal,
     "he_normal": he_normal,

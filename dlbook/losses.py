@@ -139,6 +139,8 @@ def mse(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 #: Losses by the names ``dlbook.train.fit`` accepts.
+#:
+#: :meta hide-value:
 LOSSES: dict[str, Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]] = {
     "softmax_ce": softmax_cross_entropy,
     "bce": binary_cross_entropy,
