@@ -8,13 +8,23 @@ scikit-learn.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from dlbook._checks import check_positive, check_probability, get_rng
+from dlbook._checks import as_float_array, check_positive, check_probability, check_shape, get_rng
 
-__all__ = ["blobs", "checkerboard", "circles", "load_digits", "moons", "spiral", "xor"]
+__all__ = [
+    "PLAYGROUND_FEATURES",
+    "blobs",
+    "checkerboard",
+    "circles",
+    "load_digits",
+    "moons",
+    "playground_features",
+    "spiral",
+    "xor",
+]
 
 
 def _check_n(n: int, num_classes: int) -> None:
@@ -205,6 +215,61 @@ def blobs(
         Xs.append(centre + rng.normal(0.0, std, (m, 2)))
         ys.append(np.full(m, c))
     return _finish(np.concatenate(Xs), np.concatenate(ys), rng)
+
+
+#: The input features the MLP playground offers, in the order the network's input takes them (see
+#: :func:`playground_features`).
+PLAYGROUND_FEATURES: tuple[str, ...] = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+_FEATURE_FNS = {
+    "x1": lambda a, b: a,
+    "x2": lambda a, b: b,
+    "x1^2": lambda a, b: a * a,
+    "x2^2": lambda a, b: b * b,
+    "x1*x2": lambda a, b: a * b,
+    "sin(x1)": lambda a, b: np.sin(a),
+    "sin(x2)": lambda a, b: np.sin(b),
+}
+
+
+def playground_features(x: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    r"""The input features of the MLP playground: one column per name, computed from the two coordinates.
+
+    With :math:`x = (x_1, x_2)`, the names are ``"x1"``, ``"x2"``, ``"x1^2"`` (:math:`x_1^2`), ``"x2^2"``,
+    ``"x1*x2"`` (:math:`x_1 x_2`), ``"sin(x1)"`` and ``"sin(x2)"`` (:data:`PLAYGROUND_FEATURES`). The page's network
+    takes this matrix as its input, so ``MLPPlayground.to_mlp().forward(playground_features(x, pg.features))`` gives
+    the page's logits.
+
+    Parameters
+    ----------
+    x : (N, 2) array
+        Points.
+    names : sequence of str
+        Features to compute, in the order of the columns; at least one, each at most once.
+
+    Returns
+    -------
+    (N, len(names)) ndarray
+        In ``x``'s floating dtype (float64 for integer input).
+    """
+    if isinstance(names, str) or not isinstance(names, Sequence):
+        raise TypeError(f"names must be a list of feature names, got {type(names).__name__}")
+    names = list(names)
+    if not names:
+        raise ValueError(f"names must hold at least one of {', '.join(PLAYGROUND_FEATURES)}; got []")
+    for name in names:
+        if not isinstance(name, str) or name not in _FEATURE_FNS:
+            raise ValueError(f"names must hold only {', '.join(PLAYGROUND_FEATURES)}; got {name!r}")
+    if len(set(names)) != len(names):
+        raise ValueError(f"names must not repeat a feature, got {names}")
+    x = as_float_array(x, "x")
+    check_shape(x, "x", (None, 2))
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x must be finite (no NaN or infinity)")
+    a, b = x[:, 0], x[:, 1]
+    out = np.empty((len(x), len(names)), dtype=x.dtype)
+    for j, name in enumerate(names):
+        out[:, j] = _FEATURE_FNS[name](a, b)
+    return out
 
 
 def load_digits(

@@ -8,7 +8,9 @@ r"""Regularization: dropout and the weight-decay penalty.
   so that :math:`\mathbb{E}[h'] = h` and evaluation mode is simply the identity.
 * **Weight decay** adds :math:`\tfrac{\lambda}{2}\sum_l \lVert W_l\rVert_F^2` to the loss; its gradient
   :math:`\lambda W_l` is what the ``weight_decay`` argument of :mod:`dlbook.optim`'s optimizers adds.
-  :func:`l2_penalty` computes the penalty's value.
+  :func:`l2_penalty` computes the penalty's value. :func:`weight_penalty` is the L1 or L2 penalty on the weights
+  only (not the biases), and can add its gradient to the model's: pass it to :func:`dlbook.train.fit` as
+  ``penalty=``.
 * **Early stopping** is an option of the training loop: :class:`dlbook.train.EarlyStopping`.
 """
 
@@ -16,10 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook._checks import as_float_array, check_positive, check_probability, check_shape, get_rng
+from dlbook._checks import as_float_array, check_choice, check_positive, check_probability, check_shape, get_rng
 from dlbook.layers import Module
 
-__all__ = ["Dropout", "dropout_backward", "dropout_forward", "l2_penalty"]
+__all__ = ["Dropout", "dropout_backward", "dropout_forward", "l2_penalty", "weight_penalty"]
 
 
 def dropout_forward(
@@ -139,3 +141,55 @@ def l2_penalty(model: Module, weight_decay: float, include_biases: bool = False)
         if p.ndim >= 2 or include_biases:
             total += float(np.sum(np.square(p, dtype=np.float64)))
     return 0.5 * float(weight_decay) * total
+
+
+def weight_penalty(model: Module, kind: str, rate: float, *, add_grad: bool = False) -> float:
+    r"""The L1 or L2 penalty on ``model``'s weights (matrices and kernels, not biases), and optionally its gradient.
+
+    L2 is :math:`\tfrac{\lambda}{2}\sum_l \lVert W_l\rVert_F^2` (gradient :math:`\lambda W_l`, as
+    :func:`l2_penalty`); L1 is :math:`\lambda\sum_l \sum_{ij} |W_{l,ij}|` (gradient :math:`\lambda\,
+    \operatorname{sign}(W_l)`, zero at zero). Only parameters with ``ndim >= 2`` count.
+
+    Parameters
+    ----------
+    model : Module
+        The network.
+    kind : str
+        ``"l1"`` or ``"l2"``.
+    rate : float
+        :math:`\lambda \ge 0`.
+    add_grad : bool
+        Also add the penalty's gradient to each weight's entry in its owner's ``grads`` (after ``backward``). This
+        is what :func:`dlbook.train.fit` needs: ``penalty=lambda m: weight_penalty(m, "l2", 1e-3, add_grad=True)``.
+
+    Returns
+    -------
+    float
+        The penalty, accumulated in float64.
+    """
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be a dlbook Module, got {type(model).__name__}")
+    check_choice(kind, "kind", ("l1", "l2"))
+    check_positive(rate, "rate", allow_zero=True)
+    if not isinstance(add_grad, bool):
+        raise TypeError(f"add_grad must be True or False, got {add_grad!r}")
+    weights = [(owner, key) for _, owner, key in model.named_parameters() if owner.params[key].ndim >= 2]
+    if add_grad:
+        for owner, key in weights:
+            if key not in owner.grads or np.shape(owner.grads[key]) != owner.params[key].shape:
+                raise RuntimeError(
+                    f"weight_penalty(add_grad=True) needs the gradients: call {type(model).__name__}.backward first"
+                )
+    lam = float(rate)
+    total = 0.0
+    for owner, key in weights:
+        w = owner.params[key]
+        if kind == "l2":
+            total += 0.5 * lam * float(np.sum(np.square(w, dtype=np.float64)))
+            if add_grad:
+                owner.grads[key] = owner.grads[key] + (lam * w).astype(w.dtype, copy=False)
+        else:
+            total += lam * float(np.sum(np.abs(w), dtype=np.float64))
+            if add_grad:
+                owner.grads[key] = owner.grads[key] + (lam * np.sign(w)).astype(w.dtype, copy=False)
+    return total

@@ -533,6 +533,7 @@ def fit(
     eval_every: int | None = None,
     early_stopping: EarlyStopping | None = None,
     callbacks: Iterable[Any] = (),
+    penalty: Callable[[Module], Any] | None = None,
 ) -> History:
     """Train ``model`` by gradient descent on ``batches`` and return the :class:`History`.
 
@@ -570,6 +571,10 @@ def fit(
         With ``steps``: steps between records (default: one record, at the end).
     early_stopping : EarlyStopping, optional
         Stops when the monitored value has not improved for ``patience`` records; restores the best state.
+    penalty : callable, optional
+        ``penalty(model)``, called after ``backward`` and before clipping, adds the gradient of a penalty term to the
+        model's ``grads`` (for example :func:`dlbook.regularization.weight_penalty` with ``add_grad=True``). The
+        recorded losses stay the data loss, without the penalty.
     callbacks : iterable
         Objects with any of ``on_train_begin(model, history)``, ``on_record(model, history)`` (return True to stop)
         and ``on_train_end(model, history)``.
@@ -598,6 +603,10 @@ def fit(
         model, batches, optimizer, epochs, steps, clip_grad_norm, schedule, val_batches, eval_every, early_stopping,
         callbacks,
     )  # fmt: skip
+    if penalty is not None and not callable(penalty):
+        raise TypeError(
+            f"penalty must be a function model -> None that adds to the gradients, got {type(penalty).__name__}"
+        )
     total = None if steps is None else int(steps)
     every = total if eval_every is None else int(eval_every)
     history = History()
@@ -641,6 +650,8 @@ def fit(
         if not math.isfinite(value):
             return False
         model.backward(dout)
+        if penalty is not None:
+            penalty(model)
         if clip_grad_norm is not None:
             norm = optim.clip_grad_norm(model, clip_grad_norm)
             if not math.isfinite(norm):

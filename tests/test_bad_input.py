@@ -868,6 +868,21 @@ fn(
     oracle=lambda r, k: np.isfinite(r) and r > 0,
 )
 
+
+def _penalized():
+    model = mlp.MLP([3, 4, 2], rng=0)
+    model.forward(normal(5, 3))
+    model.backward(np.ones((5, 2)))
+    return {"model": model, "kind": "l1", "rate": 0.1, "add_grad": True}
+
+
+fn(
+    "regularization.weight_penalty",
+    _penalized,
+    {"model": "module", "kind": "choice", "rate": "pos0", "add_grad": "str numstr"},
+    oracle=lambda r, k: np.isfinite(r) and r > 0,
+)
+
 # ---- rnn functions
 _RNN = lambda: {  # noqa: E731
     "x": normal(2, 3, 3),
@@ -1204,6 +1219,7 @@ fn(
         "epochs": "size",
         "clip_grad_norm": "pos",
         "eval_every": "size",
+        "penalty": "str",
     },
     oracle=lambda r, k: len(r.train_loss) == 2 and finite(r.train_loss),
     examples=10,
@@ -1290,6 +1306,12 @@ for _name, _n in (("blobs", 30), ("checkerboard", 40), ("circles", 40), ("moons"
         _bad,
         oracle=lambda r, k: r[0].shape == (k["n"], 2) and len(r[1]) == k["n"] and finite(r[0]),
     )
+fn(
+    "data.playground_features",
+    {"x": normal(5, 2), "names": ["x1", "x1^2", "sin(x2)"]},
+    {"x": "up down trail str nan inf", "names": "str none strlist"},
+    oracle=lambda r, k: close(r, np.stack([k["x"][:, 0], k["x"][:, 0] ** 2, np.sin(k["x"][:, 1])], axis=1)),
+)
 fn(
     "data.load_digits",
     {},

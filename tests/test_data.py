@@ -80,3 +80,16 @@ def test_bad_input():
         data.load_digits(test_size=0.0)
     with pytest.raises(TypeError, match="rng"):
         data.xor(10, rng="seed")
+
+
+def test_playground_features_columns_order_and_dtype():
+    x = np.array([[0.5, -2.0], [1.0, 3.0]])
+    f = data.playground_features(x, ["sin(x2)", "x1*x2", "x1", "x2^2"])
+    np.testing.assert_array_equal(f, np.stack([np.sin(x[:, 1]), x[:, 0] * x[:, 1], x[:, 0], x[:, 1] ** 2], axis=1))
+    assert data.playground_features(x.astype(np.float32), ["x1^2"]).dtype == np.float32
+    assert data.playground_features(np.array([[1, 2]]), list(data.PLAYGROUND_FEATURES)).shape == (1, 7)
+    for names, word in [([], "names"), (["x3"], "names"), (["x1", "x1"], "names"), ("x1", "names")]:
+        with pytest.raises((ValueError, TypeError), match=rf"\b{word}\b"):
+            data.playground_features(x, names)
+    with pytest.raises(ValueError, match=r"\bx\b"):
+        data.playground_features(np.zeros((3, 3)), ["x1"])

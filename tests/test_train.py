@@ -9,7 +9,7 @@ from dlbook import optim
 from dlbook.layers import Activation, Linear, Module, Sequential
 from dlbook.losses import softmax_cross_entropy
 from dlbook.normalization import BatchNorm
-from dlbook.regularization import Dropout
+from dlbook.regularization import Dropout, weight_penalty
 from dlbook.train import ArrayBatches, EarlyStopping, History, accuracy, evaluate, fit
 
 
@@ -152,6 +152,43 @@ def test_fit_equals_a_hand_written_loop_exactly():
     # the epoch's record is the mean over its batches, weighted by their sizes
     sizes = np.array([16, 16, 16, 2])
     assert hist.train_loss[0] == pytest.approx(np.dot(losses[:4], sizes) / 50, rel=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["l1", "l2"])
+def test_penalty_adds_its_gradient_to_the_weights_only(kind):
+    """fit(penalty=...) equals the loop with the penalty's gradient on the weights (never the biases) added by hand."""
+    x, y = _data(40)
+    model, by_hand = _net(), _net()
+    rate = 0.05
+    hist = fit(
+        model, (x, y), loss="softmax_ce", optimizer=optim.SGD(model, 0.1), steps=20,
+        penalty=lambda m: weight_penalty(m, kind, rate, add_grad=True),
+    )  # fmt: skip
+    plain = _net()
+    fit(plain, (x, y), loss="softmax_ce", optimizer=optim.SGD(plain, 0.1), steps=20)
+    opt, losses = optim.SGD(by_hand, 0.1), []
+    for _ in range(20):
+        value, dout = softmax_cross_entropy(by_hand.forward(x), y)
+        by_hand.backward(dout)
+        for _, owner, key in by_hand.named_parameters():
+            w = owner.params[key]
+            if w.ndim == 2:
+                owner.grads[key] = owner.grads[key] + rate * (w if kind == "l2" else np.sign(w))
+        opt.step()
+        losses.append(value)
+    assert hist.step_loss == losses  # the recorded loss is the data loss
+    for key, value in by_hand.state_dict().items():
+        np.testing.assert_array_equal(model.state_dict()[key], value, err_msg=key)
+    # the penalty shrinks the weights' norm; the value it returns is the term itself
+    norm = lambda m: sum(float(np.sum(m.state_dict()[k] ** 2)) for k in m.state_dict() if m.state_dict()[k].ndim == 2)  # noqa: E731
+    assert norm(model) < norm(plain)
+    w = [v for v in model.state_dict().values() if v.ndim == 2]
+    expected = (
+        0.5 * rate * sum(float(np.sum(v**2)) for v in w)
+        if kind == "l2"
+        else rate * sum(float(np.abs(v).sum()) for v in w)
+    )
+    assert weight_penalty(model, kind, rate) == pytest.approx(expected, rel=1e-12)
 
 
 def test_epochs_and_steps_records():
