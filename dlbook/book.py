@@ -23,7 +23,7 @@ import numbers
 import operator
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -337,13 +337,19 @@ def _as_seeds(seeds: Any) -> tuple[int, ...]:
         raise TypeError(f"seeds must be a sequence of integers, got {seeds!r}") from None
 
 
-def over_seeds(fn: Any, seeds: Sequence[int] = (0, 1, 2, 3, 4), processes: int = 1) -> Runs:
+def over_seeds(
+    fn: Callable[[int], Any] | Mapping[Any, Callable[[int], Any]],
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    processes: int = 1,
+) -> Any:
     """Run ``fn(seed)`` for every seed and collect the results as :class:`Runs`.
 
     Parameters
     ----------
-    fn : callable
+    fn : callable, or a mapping of callables
         ``fn(seed) -> float or array``: one complete experiment (data, model and training all seeded by ``seed``).
+        A mapping ``{setting: fn}`` runs every setting for every seed, all in one pool of workers (so that no worker
+        waits for the last seed of one setting before starting the next), and returns ``{setting: Runs}``.
     seeds : sequence of int
         At least one seed; three or more for any conclusion that compares runs.
     processes : int
@@ -352,34 +358,51 @@ def over_seeds(fn: Any, seeds: Sequence[int] = (0, 1, 2, 3, 4), processes: int =
 
     Returns
     -------
-    Runs
+    Runs, or dict of Runs
+        The results of every seed (for a mapping: of every seed of each setting, under the same keys, in order).
+
+    Examples
+    --------
+    >>> runs = over_seeds({lr: partial(train, lr=lr) for lr in (0.1, 1.0)}, seeds=(0, 1, 2))  # doctest: +SKIP
+    >>> runs[0.1].mean  # doctest: +SKIP
     """
-    if not callable(fn):
-        raise TypeError(f"fn must be callable as fn(seed), got {type(fn).__name__}")
+    fns = dict(fn) if isinstance(fn, Mapping) else {None: fn}
+    if not fns:
+        raise ValueError("fn must map at least one setting to a function, got an empty mapping")
+    for key, f in fns.items():
+        if not callable(f):
+            where = "" if key is None else f"[{key!r}]"
+            raise TypeError(f"fn{where} must be callable as fn(seed), got {type(f).__name__}")
     seeds = list(_as_seeds(seeds))
     if not seeds:
         raise ValueError("seeds must name at least one seed, got none")
     if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
         raise ValueError(f"processes must be a positive integer, got {processes!r}")
-    if processes == 1 or len(seeds) == 1:
-        return Runs([fn(s) for s in seeds], seeds)
-    import multiprocessing
+    tasks = [(k, s) for k in range(len(fns)) for s in seeds]
+    if processes == 1 or len(tasks) == 1:
+        results = [f(s) for f in fns.values() for s in seeds]
+    else:
+        import multiprocessing
 
-    # The workers are forked after fn is stored here, so they inherit it: fn itself is never pickled (a lambda or
-    # a function defined in the notebook works); only the seeds and the results travel between processes.
-    _FORKED_FN[:] = [fn]
-    try:
-        with multiprocessing.get_context("fork").Pool(min(processes, len(seeds))) as pool:
-            return Runs(pool.map(_call_forked, seeds), seeds)
-    finally:
-        _FORKED_FN.clear()
+        # The workers are forked after the functions are stored here, so they inherit them: no function is ever
+        # pickled (a lambda or a function defined in the notebook works); only indices, seeds and results travel.
+        _FORKED_FN[:] = list(fns.values())
+        try:
+            with multiprocessing.get_context("fork").Pool(min(processes, len(tasks))) as pool:
+                results = pool.map(_call_forked, tasks, chunksize=1)
+        finally:
+            _FORKED_FN.clear()
+    n = len(seeds)
+    runs = {key: Runs(results[i * n : (i + 1) * n], seeds) for i, key in enumerate(fns)}
+    return runs if isinstance(fn, Mapping) else runs[None]
 
 
 _FORKED_FN: list = []
 
 
-def _call_forked(seed: int) -> Any:
-    return _FORKED_FN[0](seed)
+def _call_forked(task: tuple[int, int]) -> Any:
+    index, seed = task
+    return _FORKED_FN[index](seed)
 
 
 def compare(

@@ -40,3 +40,17 @@ def test_compare_needs_ranges_that_do_not_overlap():
     assert compare(a, b, higher="beats") == "beats"
     with pytest.raises(TypeError, match="Runs"):
         compare([0.9], b)
+
+
+def test_over_seeds_runs_a_mapping_of_settings_in_one_pool():
+    fns = {"a": draw, "b": lambda s: 10 + draw(s)}
+    for processes in (1, 2):
+        runs = over_seeds(fns, seeds=(0, 1, 2), processes=processes)
+        assert list(runs) == ["a", "b"]
+        np.testing.assert_array_equal(runs["a"].values, over_seeds(draw, seeds=(0, 1, 2)).values)
+        np.testing.assert_array_equal(runs["b"].values, 10 + runs["a"].values)
+        assert runs["b"].seeds == (0, 1, 2)
+    with pytest.raises(TypeError, match=r"fn\['b'\] must be callable"):
+        over_seeds({"a": draw, "b": 3}, seeds=(0, 1))
+    with pytest.raises(ValueError, match="empty mapping"):
+        over_seeds({}, seeds=(0, 1))
