@@ -63,6 +63,8 @@ class Playground {
       points: () => Array.from({ length: this.N }, (_, i) => [this.X[2 * i], this.X[2 * i + 1]]),
       labels: () => Array.from(this.y),
       optimizer: () => ({ name: this.opt.name, lr: this.opt.lr, t: this.opt.t }),
+      // Replace the points (benchmarks/playground.py loads 1,000 this way): [[x, y], ...] and their classes.
+      setData: (points, labels) => this.safe(() => this.setData(points, labels)),
     };
     this.invalidate();
   }
@@ -590,6 +592,31 @@ class Playground {
     this.syncControls();
     this.measure();
     this.announce("Reset to the initial weights of seed " + this.get("seed") + ". " + this.metricsText());
+    this.invalidate();
+  }
+
+  setData(points, labels) {
+    // Every point must lie in the view and have a class of the current number of classes; then the weights restart.
+    const [x0, x1, y0, y1] = this.extent();
+    const n = points.length;
+    const nC = this.get("n_classes");
+    if (labels.length !== n) throw new Error(`setData: ${n} points but ${labels.length} labels`);
+    for (let i = 0; i < n; i++) {
+      const [x, y] = points[i].map(Number);
+      if (!(x >= x0 && x <= x1 && y >= y0 && y <= y1)) throw new Error(`setData: point ${i} is outside the view`);
+      if (!(Number.isInteger(labels[i]) && labels[i] >= 0 && labels[i] < nC)) throw new Error(`setData: label ${i} is not a class`);
+    }
+    this.running = false;
+    this.N = n;
+    this.X = Float64Array.from(points.flat(), Number);
+    this.y = Int32Array.from(labels);
+    this.lastPreset = null;
+    this.undo = null;
+    this.optState.ws = null;
+    this.optState.evalWs = null;
+    this.writeData();
+    this.reinit(false);
+    this.syncControls();
     this.invalidate();
   }
 

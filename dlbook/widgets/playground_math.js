@@ -159,6 +159,114 @@ export function isFiniteNetwork(net) {
   return true;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The dense kernels of forward and backward, blocked so that each value loaded from memory serves several
+// multiply-adds (4 to 5 times faster than the plain triple loops in V8). Every sum is still accumulated in the
+// plain loops' order (over i, or over n, or over j, from 0), so the results are the same to the last bit.
+// ---------------------------------------------------------------------------------------------------------------
+// z (N, nout) = h (N, nin) W^T + bias; W is (nout, nin) row-major. Two rows of h by four rows of W at a time.
+function denseForward(h, W, bias, z, N, nin, nout) {
+  let n = 0;
+  for (; n + 1 < N; n += 2) {
+    const ha = n * nin;
+    const hb = ha + nin;
+    const za = n * nout;
+    const zb = za + nout;
+    let j = 0;
+    for (; j + 3 < nout; j += 4) {
+      const w0 = j * nin;
+      const w1 = w0 + nin;
+      const w2 = w1 + nin;
+      const w3 = w2 + nin;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      for (let i = 0; i < nin; i++) {
+        const x = h[ha + i];
+        const y = h[hb + i];
+        const p = W[w0 + i], q = W[w1 + i], r = W[w2 + i], s = W[w3 + i];
+        a0 += x * p; a1 += x * q; a2 += x * r; a3 += x * s;
+        c0 += y * p; c1 += y * q; c2 += y * r; c3 += y * s;
+      }
+      z[za + j] = a0 + bias[j]; z[za + j + 1] = a1 + bias[j + 1]; z[za + j + 2] = a2 + bias[j + 2]; z[za + j + 3] = a3 + bias[j + 3];
+      z[zb + j] = c0 + bias[j]; z[zb + j + 1] = c1 + bias[j + 1]; z[zb + j + 2] = c2 + bias[j + 2]; z[zb + j + 3] = c3 + bias[j + 3];
+    }
+    for (; j < nout; j++) {
+      const wo = j * nin;
+      let a = 0, c = 0;
+      for (let i = 0; i < nin; i++) { a += h[ha + i] * W[wo + i]; c += h[hb + i] * W[wo + i]; }
+      z[za + j] = a + bias[j];
+      z[zb + j] = c + bias[j];
+    }
+  }
+  for (; n < N; n++) {
+    const ho = n * nin;
+    const zo = n * nout;
+    for (let j = 0; j < nout; j++) {
+      const wo = j * nin;
+      let a = 0;
+      for (let i = 0; i < nin; i++) a += h[ho + i] * W[wo + i];
+      z[zo + j] = a + bias[j];
+    }
+  }
+}
+
+// dW (nout, nin) = sum over n of delta[n]^T h[n], db = sum over n of delta[n]. In chunks of 32 points (which stay in
+// the cache), tiles of 4 units by 2 inputs are summed in registers, starting from the chunk before.
+function denseGradParams(delta, h, dW, db, N, nin, nout) {
+  dW.fill(0); db.fill(0);
+  for (let n = 0; n < N; n++) { const o = n * nout; for (let j = 0; j < nout; j++) db[j] += delta[o + j]; }
+  const CH = 32;
+  for (let n0 = 0; n0 < N; n0 += CH) {
+    const n1 = Math.min(N, n0 + CH);
+    let j = 0;
+    for (; j + 3 < nout; j += 4) {
+      const r0 = j * nin, r1 = r0 + nin, r2 = r1 + nin, r3 = r2 + nin;
+      let i = 0;
+      for (; i + 1 < nin; i += 2) {
+        let a0 = dW[r0 + i], a1 = dW[r1 + i], a2 = dW[r2 + i], a3 = dW[r3 + i];
+        let b0 = dW[r0 + i + 1], b1 = dW[r1 + i + 1], b2 = dW[r2 + i + 1], b3 = dW[r3 + i + 1];
+        for (let n = n0; n < n1; n++) {
+          const dof = n * nout + j, ho = n * nin + i;
+          const e0 = delta[dof], e1 = delta[dof + 1], e2 = delta[dof + 2], e3 = delta[dof + 3];
+          const x = h[ho], y = h[ho + 1];
+          a0 += e0 * x; a1 += e1 * x; a2 += e2 * x; a3 += e3 * x;
+          b0 += e0 * y; b1 += e1 * y; b2 += e2 * y; b3 += e3 * y;
+        }
+        dW[r0 + i] = a0; dW[r1 + i] = a1; dW[r2 + i] = a2; dW[r3 + i] = a3;
+        dW[r0 + i + 1] = b0; dW[r1 + i + 1] = b1; dW[r2 + i + 1] = b2; dW[r3 + i + 1] = b3;
+      }
+      for (; i < nin; i++) {
+        let a0 = dW[r0 + i], a1 = dW[r1 + i], a2 = dW[r2 + i], a3 = dW[r3 + i];
+        for (let n = n0; n < n1; n++) { const dof = n * nout + j; const x = h[n * nin + i]; a0 += delta[dof] * x; a1 += delta[dof + 1] * x; a2 += delta[dof + 2] * x; a3 += delta[dof + 3] * x; }
+        dW[r0 + i] = a0; dW[r1 + i] = a1; dW[r2 + i] = a2; dW[r3 + i] = a3;
+      }
+    }
+    for (; j < nout; j++) {
+      const r = j * nin;
+      for (let i = 0; i < nin; i++) { let a = dW[r + i]; for (let n = n0; n < n1; n++) a += delta[n * nout + j] * h[n * nin + i]; dW[r + i] = a; }
+    }
+  }
+}
+// prev (N, nin) = delta (N, nout) W: tiles of 2 points by 4 inputs in registers, summed over the units j.
+function denseGradInput(delta, W, prev, N, nin, nout) {
+  let n = 0;
+  for (; n + 1 < N; n += 2) {
+    const da = n * nout, dbb = da + nout, pa = n * nin, pb = pa + nin;
+    let i = 0;
+    for (; i + 3 < nin; i += 4) {
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      for (let j = 0; j < nout; j++) {
+        const e = delta[da + j], f = delta[dbb + j], wo = j * nin + i;
+        const p = W[wo], q = W[wo + 1], r = W[wo + 2], s = W[wo + 3];
+        a0 += e * p; a1 += e * q; a2 += e * r; a3 += e * s; c0 += f * p; c1 += f * q; c2 += f * r; c3 += f * s;
+      }
+      prev[pa + i] = a0; prev[pa + i + 1] = a1; prev[pa + i + 2] = a2; prev[pa + i + 3] = a3;
+      prev[pb + i] = c0; prev[pb + i + 1] = c1; prev[pb + i + 2] = c2; prev[pb + i + 3] = c3;
+    }
+    for (; i < nin; i++) { let a = 0, c = 0; for (let j = 0; j < nout; j++) { const w = W[j * nin + i]; a += delta[da + j] * w; c += delta[dbb + j] * w; } prev[pa + i] = a; prev[pb + i] = c; }
+  }
+  for (; n < N; n++) { const dof = n * nout, po = n * nin; for (let i = 0; i < nin; i++) { let a = 0; for (let j = 0; j < nout; j++) a += delta[dof + j] * W[j * nin + i]; prev[po + i] = a; } }
+}
+
 // Forward pass over N rows of X (a flat Float64Array of length 2N). Returns {zs, hs}: zs[l] is z_{l+1} (N * out),
 // hs[l] is h_l (hs[0] = X); the last z is the logits. `ws` (optional) is a workspace reused between calls.
 export function forward(net, act, X, N, ws) {
@@ -180,16 +288,7 @@ export function forward(net, act, X, N, ws) {
     const bias = net.b[l];
     const h = ws.hs[l];
     const z = ws.zs[l];
-    for (let n = 0; n < N; n++) {
-      const hoff = n * nin;
-      const zoff = n * nout;
-      for (let j = 0; j < nout; j++) {
-        const woff = j * nin;
-        let s = 0;
-        for (let i = 0; i < nin; i++) s += h[hoff + i] * W[woff + i];
-        z[zoff + j] = s + bias[j];
-      }
-    }
+    denseForward(h, W, bias, z, N, nin, nout);
     if (l + 1 < L) {
       const hn = ws.hs[l + 1];
       for (let k = 0; k < z.length; k++) hn[k] = phi(z[k]);
@@ -242,32 +341,13 @@ export function backward(net, act, ws, dlogits, N, grads) {
     const h = ws.hs[l];
     const dW = grads.dW[l];
     const db = grads.db[l];
-    dW.fill(0);
-    db.fill(0);
-    for (let n = 0; n < N; n++) {
-      const doff = n * nout;
-      const hoff = n * nin;
-      for (let j = 0; j < nout; j++) {
-        const d = delta[doff + j];
-        db[j] += d;
-        const woff = j * nin;
-        for (let i = 0; i < nin; i++) dW[woff + i] += d * h[hoff + i];
-      }
-    }
+    denseGradParams(delta, h, dW, db, N, nin, nout);
     if (l > 0) {
       // delta_{l} = (delta_{l+1} W_{l+1}) * phi'(z_l)
-      const W = net.W[l];
       const z = ws.zs[l - 1];
       const prev = grads.deltas[l - 1];
-      for (let n = 0; n < N; n++) {
-        const doff = n * nout;
-        const poff = n * nin;
-        for (let i = 0; i < nin; i++) {
-          let s = 0;
-          for (let j = 0; j < nout; j++) s += delta[doff + j] * W[j * nin + i];
-          prev[poff + i] = s * dphi(z[poff + i]);
-        }
-      }
+      denseGradInput(delta, net.W[l], prev, N, nin, nout);
+      for (let k = 0; k < prev.length; k++) prev[k] *= dphi(z[k]);
       delta = prev;
     }
   }
