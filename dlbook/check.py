@@ -39,6 +39,7 @@ __all__ = [
     "CheckResult",
     "adam_step",
     "attention",
+    "batchnorm_backward",
     "batchnorm_forward",
     "conv2d_backward",
     "conv2d_forward",
@@ -54,6 +55,7 @@ __all__ = [
     "maxpool_backward",
     "mlp_deltas",
     "mlp_forward",
+    "momentum_step",
     "rnn_step",
     "sgd_step",
     "sigmoid",
@@ -984,6 +986,88 @@ def adam_step(fn: Callable[..., tuple]) -> CheckResult:
     return _run("adam_step", fn, probe, "a first step, a scaled gradient and five steps in a row")
 
 
+def momentum_step(fn: Callable[..., tuple]) -> CheckResult:
+    r"""Check ``fn(p, g, b, lr, mu) -> (p, b)``: one step of SGD with momentum in PyTorch's form, returning the new
+    parameter and velocity: :math:`b \leftarrow \mu b + g`, then :math:`p \leftarrow p - \eta b` (the course's
+    :math:`b_t = \mu b_{t-1} + g_t`, :math:`\theta_t = \theta_{t-1} - \eta b_t`).
+
+    Probes the first step from ``b = 0`` (plain SGD), a step from a nonzero velocity, ``mu = 0`` (plain SGD again)
+    and five steps in a row, each fed the ``p`` and ``b`` your function returned. Returning new arrays and returning
+    ``p`` and ``b`` updated in place are both fine (your function is given copies).
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
+    """
+
+    def probe(f: _Learner) -> None:
+        rng = _rng(21)
+        lr, mu = 0.05, 0.9
+        shape = (3, 4)
+
+        def call(p: np.ndarray, g: np.ndarray, b: np.ndarray, m: float, case: str) -> tuple[np.ndarray, np.ndarray]:
+            out = _tuple(f(p, g, b, lr, m, case=case), 2, "p, b", f.name, case)
+            return _array(out[0], "p", shape, case), _array(out[1], "b", shape, case)
+
+        uphill = "The step goes uphill (it adds η b to p): momentum descends, p −= η b."
+        p, g, zeros = rng.normal(size=shape), rng.normal(size=shape), np.zeros(shape)
+        case = "at the first step (b = 0)"
+        p1, b1 = call(p, g, zeros, mu, case)
+        if _matches(p1, g) and _matches(b1, p - lr * g):
+            _fail(f"`{f.name}` returns the velocity first: return the new parameter, then the new velocity, (p, b).")
+        hints = {
+            -lr: "After the first step b is −η g (the convention b = μb − ηg, p += b): the course uses PyTorch's "
+            "form, b = μb + g and p −= ηb.",
+            1 - mu: "After the first step b is (1 − μ) g, an average of the gradients: momentum sums them, b = μb + g.",
+            lr: "After the first step b is η g: b = μb + g collects the gradients themselves, and η multiplies b "
+            "only in the step p −= ηb.",
+        }
+        _close(b1, g, "b", case, hints)
+        if np.array_equal(p1, p):
+            _fail(
+                "p does not move at the first step (b = 0), so it is updated with the old velocity: update b "
+                "first, then step p −= η b with the new b."
+            )
+        hints = {-1.0: uphill, 1.0 / lr: "The step ignores the learning rate: p −= η b."}
+        _close(p1 - p, -lr * g, "The step of p", case, hints)
+
+        b, g = rng.normal(size=shape), rng.normal(size=shape)
+        case = "from a nonzero velocity b"
+        p2, b2 = call(p, g, b, mu, case)
+        # the first step showed that the gradient enters b as g: what is left is what became of the old velocity
+        hints = {1.0 / mu: "The old velocity is not multiplied by μ: b = μb + g (with μ < 1 old gradients fade)."}
+        _close(b2 - g, mu * b, "The part of the new b that comes from the old b", case, hints)
+        if _matches(p2 - p, -lr * b):
+            _fail("p steps with the old velocity: update b first, then step p −= η b with the new b.")
+        _close(p2 - p, -lr * (mu * b + g), "The step of p", case, {-1.0: uphill})
+
+        case = "with mu = 0 from a nonzero velocity b"
+        p3, b3 = call(p, g, b, 0.0, case)
+        if not _matches(b3, g):
+            _fail(f"b is not the gradient alone {case} (plain SGD): use the argument mu, b = mu·b + g.")
+        _close(p3 - p, -lr * g, "The step of p", case)
+
+        q, v, want_q, want_v = p, zeros, p, zeros
+        for t in range(1, 6):
+            g = rng.normal(size=shape)
+            case = f"at step {t} of a run of five (from the p and b returned by the step before)"
+            q, v = call(q, g, v, mu, case)
+            want_v = mu * want_v + g
+            want_q = want_q - lr * want_v
+            _close(v, want_v, "b", case)
+            _close(q, want_q, "p", case)
+
+    return _run(
+        "momentum_step", fn, probe, "a first step from b = 0, a nonzero velocity, mu = 0 and five steps in a row"
+    )
+
+
 def batchnorm_forward(fn: Callable[..., np.ndarray]) -> CheckResult:
     r"""Check ``fn(x, gamma, beta, eps) -> out``: batch normalization in training mode, each feature (column of
     ``x`` (N, D)) standardized by the batch's mean and (biased, divide-by-N) variance, then
@@ -1043,6 +1127,140 @@ def batchnorm_forward(fn: Callable[..., np.ndarray]) -> CheckResult:
         _close(got, normalization.batchnorm_forward(flat, ones, zeros, eps)[0], "out", case)
 
     return _run("batchnorm_forward", fn, probe, "random scales and shifts, tiny and zero variances")
+
+
+def batchnorm_backward(fn: Callable[..., tuple]) -> CheckResult:
+    r"""Check ``fn(dout, x, gamma, eps) -> (dx, dgamma, dbeta)``: the backward of batch normalization in training
+    mode for ``x`` (N, D), each feature standardized by the batch's mean and biased (divide-by-N) variance,
+    :math:`\hat x = (x - \mu)/\sqrt{\sigma^2 + \epsilon}`, :math:`y = \gamma \hat x + \beta` (``gamma`` (D,)).
+
+    Probes the axis of the sums in ``dgamma`` and ``dbeta`` (a square batch with its examples reordered, then
+    N ≠ D), that ``dgamma`` sums ``dout`` times :math:`\hat x`, that each example's ``dx`` depends on the whole batch
+    (through the mean and the variance), the two properties these impose (each feature's column of ``dx`` sums to 0
+    over the batch and is orthogonal to :math:`\hat x`), ``gamma``, and a feature whose variance is close to ``eps``.
+
+    Parameters
+    ----------
+    fn : callable
+        Your function, with the signature above.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every check passed; its one-sentence ``message`` names the first thing wrong otherwise.
+    """
+
+    def ref(dout: np.ndarray, x: np.ndarray, gamma: np.ndarray, eps: float) -> tuple:
+        _, cache = normalization.batchnorm_forward(x, gamma, np.zeros_like(gamma), eps)
+        return (*normalization.batchnorm_backward(dout, cache), cache[0], cache[2])  # dx, dgamma, dbeta, x̂, 1/σ
+
+    def probe(f: _Learner) -> None:
+        rng = _rng(22)
+        eps = 1e-5
+        per_feature = ": sum it over the batch (axis 0), one number per feature"
+
+        def call(dout: np.ndarray, x: np.ndarray, gamma: np.ndarray, case: str) -> tuple:
+            out = _tuple(f(dout, x, gamma, eps, case=case), 3, "dx, dgamma, dbeta", f.name, case)
+            D = x.shape[1]
+            db = _array(out[2], "dbeta", (D,), case, per_feature)
+            dg = _array(out[1], "dgamma", (D,), case, per_feature)
+            return _array(out[0], "dx", x.shape, case), dg, db
+
+        # a square batch (N = D), so that a sum over the wrong axis has the right shape: reorder its examples
+        N = D = 5
+        x, dout, gamma = rng.normal(1.0, 2.0, (N, D)), rng.normal(size=(N, D)), rng.uniform(0.5, 2.0, D)
+        case = "for a square x of shape (5, 5)"
+        dx, dg, db = call(dout, x, gamma, case)
+        order = np.roll(np.arange(N), 2)
+        pdx, pdg, pdb = call(dout[order], x[order], gamma, case + " with its examples reordered")
+        for what, a, b in (("dbeta", db, pdb), ("dgamma", dg, pdg)):
+            if not np.allclose(a, b, rtol=1e-6, atol=1e-9):
+                _fail(f"{what} changes when the examples of the batch are reordered {case}{per_feature}.")
+        if not np.allclose(pdx, dx[order], rtol=1e-6, atol=1e-9):
+            _fail(
+                f"dx does not follow the examples when they are reordered {case}: the mean and the variance are "
+                "per feature, over the batch (axis 0)."
+            )
+
+        N, D = 8, 5
+        x, dout = rng.normal(1.0, 2.0, (N, D)), rng.normal(size=(N, D))
+        gamma = rng.uniform(0.5, 2.0, D) * rng.choice([-1.0, 1.0], D)
+        want_dx, want_dg, want_db, xhat, inv_std = ref(dout, x, gamma, eps)
+        case = "for x of shape (8, 5)"
+        dx, dg, db = call(dout, x, gamma, case)
+        _close(db, want_db, "dbeta", case, {1.0 / N: "dbeta is averaged over the batch: sum dout over the examples."})
+        other = call(dout, rng.normal(1.0, 2.0, (N, D)), gamma, "for another x of shape (8, 5)")[1]
+        if np.allclose(other, dg, rtol=1e-6, atol=1e-9):
+            _fail("dgamma does not depend on x: gamma multiplies x̂, so dgamma sums dout ⊙ x̂ over the batch.")
+        moved = call(dout, 3.0 * x + 5.0, gamma, "for x scaled by 3 and shifted by 5")[1]
+        if not np.allclose(moved, dg, rtol=1e-4, atol=1e-8):
+            _fail(
+                "dgamma changes when x is scaled and shifted, although x̂ does not: gamma multiplies the normalized "
+                "x̂, so dgamma sums dout ⊙ x̂ (not dout ⊙ x)."
+            )
+        scales, shifts = rng.uniform(0.5, 3.0, D), rng.normal(0.0, 5.0, D)
+        moved = call(dout, scales * x + shifts, gamma, "for each feature of x scaled and shifted")[1]
+        if not np.allclose(moved, dg, rtol=1e-4, atol=1e-8):
+            _fail(
+                "dgamma changes when each feature of x is scaled and shifted by its own amount, although x̂ does "
+                "not: x̂ is standardized per feature, over the batch (axis 0), not per example."
+            )
+        hints = {
+            math.sqrt((N - 1) / N): "dgamma is √((N − 1)/N) times too small: the variance divides by N "
+            "(x.var(axis=0)), not N − 1.",
+            1.0 / N: "dgamma is averaged over the batch: sum dout ⊙ x̂ over the examples.",
+        }
+        _close(dg, want_dg, "dgamma", case, hints, rtol=1e-5)  # ε moves x̂ by about ε/(2σ²) ≈ 1e-6
+
+        scale = float(np.abs(dx).max()) + 1e-12
+        columns_sum_to_0 = np.allclose(dx.sum(axis=0), 0.0, atol=1e-6 * scale * N)
+        if not columns_sum_to_0 and np.allclose(dx.sum(axis=1), 0.0, atol=1e-6 * scale * D):
+            _fail(
+                "The rows of dx sum to 0 but its columns must: the mean and the variance are per feature, over the "
+                "batch (axis 0), not per example."
+            )
+        changed = dout.copy()
+        changed[1:] = rng.normal(size=(N - 1, D))
+        if np.allclose(call(changed, x, gamma, case)[0][0], dx[0], rtol=1e-6, atol=1e-9):
+            _fail(
+                "dx of example 0 does not change when dout of the other examples changes: the batch mean and "
+                "variance depend on every example, so they are not constants (dx is not just dout·γ/σ)."
+            )
+        if not columns_sum_to_0:
+            _fail(
+                f"The columns of dx do not sum to 0 over the batch {case} (adding a constant to a feature of every "
+                "example does not change the output): include the term from the mean, −(1/N) Σᵢ ∂L/∂x̂ᵢ."
+            )
+        along = (dx * xhat).sum(axis=0)
+        if not np.allclose(along, 0.0, atol=1e-3 * scale * N):
+            # without the variance term this is (1/σ) Σᵢ ∂L/∂x̂ᵢ x̂ᵢ = γ dgamma / σ per feature; with N − 1 in that
+            # term, −1/(N − 1) times it
+            ratio = along / (gamma * want_dg * inv_std)
+            if np.allclose(ratio, -1.0 / (N - 1), rtol=1e-3):
+                _fail("The term from the variance divides by N − 1: the batch variance divides by N.")
+            _fail(
+                f"The columns of dx are not orthogonal to x̂ {case} (scaling a feature of every example does not "
+                "change the output): include the term from the variance, −x̂ᵢ (1/N) Σⱼ ∂L/∂x̂ⱼ x̂ⱼ."
+            )
+        doubled = call(dout, x, 2.0 * gamma, case + " and gamma doubled")[0]
+        if np.allclose(doubled, dx, rtol=1e-6, atol=1e-9):
+            _fail("dx does not change when gamma doubles: the gradient reaching x̂ is dout ⊙ γ.")
+        if np.allclose(doubled, 4.0 * dx, rtol=1e-6, atol=1e-9):
+            _fail("dx grows 4 times when gamma doubles: γ enters dx once, in ∂L/∂x̂ = dout ⊙ γ.")
+        _close(dx, want_dx, "dx", case, rtol=1e-4, atol=1e-7 * scale)  # near-cancelling entries: ε matters more
+
+        N, D = 16, 3
+        x, dout, gamma = rng.normal(size=(N, D)), rng.normal(size=(N, D)), rng.uniform(0.5, 2.0, D)
+        x[:, 1] *= 3e-3  # a variance of about 1e-5, the size of eps
+        case = "for a feature whose variance is close to eps"
+        dx, dg, db = call(dout, x, gamma, case)
+        want_dx, want_dg, want_db, _, _ = ref(dout, x, gamma, eps)
+        if not (_matches(dx, want_dx) and _matches(dg, want_dg) and _matches(db, want_db)):
+            _fail(f"The gradients are wrong {case}: use √(σ² + ε) wherever the forward pass does.")
+
+    return _run(
+        "batchnorm_backward", fn, probe, "a reordered square batch, N ≠ D, a doubled gamma and a variance close to eps"
+    )
 
 
 def dropout(fn: Callable[[np.ndarray, float, np.random.Generator], np.ndarray]) -> CheckResult:

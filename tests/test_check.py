@@ -85,9 +85,23 @@ def adam_step(p, g, m, v, t, lr, beta1, beta2, eps):
     return p - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
+def momentum_step(p, g, b, lr, mu):
+    b = mu * b + g
+    return p - lr * b, b
+
+
 def batchnorm_forward(x, gamma, beta, eps):
     mu, var = x.mean(axis=0), x.var(axis=0)
     return gamma * (x - mu) / np.sqrt(var + eps) + beta
+
+
+def batchnorm_backward(dout, x, gamma, eps):
+    N = x.shape[0]
+    inv = 1 / np.sqrt(x.var(axis=0) + eps)
+    xhat = (x - x.mean(axis=0)) * inv
+    g = dout * gamma
+    dx = inv / N * (N * g - g.sum(axis=0) - xhat * (g * xhat).sum(axis=0))
+    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
 
 
 def dropout(x, p, rng):
@@ -208,7 +222,9 @@ CORRECT = {
     "split_heads": split_heads,
     "sgd_step": sgd_step,
     "adam_step": adam_step,
+    "momentum_step": momentum_step,
     "batchnorm_forward": batchnorm_forward,
+    "batchnorm_backward": batchnorm_backward,
     "dropout": dropout,
     "l2_penalty": l2_penalty,
     "conv2d_forward": conv2d_forward,
@@ -434,6 +450,86 @@ def _maxpool_min(dout, x, kernel_size, stride):  # argmin where argmax belongs
     return maxpool_backward(dout, -x, kernel_size, stride)
 
 
+def _momentum(variant):
+    def fn(p, g, b, lr, mu):
+        if variant == "other-convention":  # b = μb − ηg, p += b
+            b = mu * b - lr * g
+            return p + b, b
+        if variant == "old-velocity":
+            p = p - lr * b
+            return p, mu * b + g
+        if variant == "fixed-mu":
+            mu = 0.9
+        b = (b if variant == "no-mu" else mu * b) + ((1 - mu) * g if variant == "ema" else g)
+        p = p + lr * b if variant == "uphill" else p - lr * b
+        return (b, p) if variant == "swapped" else (p, b)
+
+    return fn
+
+
+def _bn_bw(variant):
+    def fn(dout, x, gamma, eps):
+        N = x.shape[0]
+        axis = 1 if variant == "row-stats" else 0
+        mu = x.mean(axis=axis, keepdims=True)
+        var = x.var(axis=axis, keepdims=True, ddof=1 if variant == "ddof" else 0)
+        inv = 1 / np.sqrt(var) if variant == "no-eps" else 1 / np.sqrt(var + eps)
+        xhat = (x - mu) * inv
+        g = dout if variant == "no-gamma" else dout * gamma
+        M = x.shape[axis]
+        if variant == "dx-row-stats":  # the layer-norm backward for dx, with x̂ per example
+            rows = (x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + eps)
+            gr = dout * gamma
+            dx = (gr - gr.mean(axis=1, keepdims=True) - rows * (gr * rows).mean(axis=1, keepdims=True)) / np.sqrt(
+                x.var(axis=1, keepdims=True) + eps
+            )
+            return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+        mean_term = g.sum(axis=axis, keepdims=True)
+        var_term = xhat * (g * xhat).sum(axis=axis, keepdims=True)
+        if variant == "var-term-ddof":
+            var_term = var_term * N / (N - 1)
+        if variant == "constants":
+            dx = g * inv
+        elif variant == "no-var":
+            dx = inv / M * (M * g - mean_term)
+        elif variant == "no-mean":
+            dx = inv / M * (M * g - var_term)
+        else:
+            dx = inv / M * (M * g - mean_term - var_term)
+        sum_axis = 1 if variant == "sum-axis-1" else 0
+        dbeta = dout if variant == "no-sum" else dout.sum(axis=sum_axis)
+        if variant == "dgamma-no-xhat":
+            dgamma = dout.sum(axis=0)
+        elif variant == "dgamma-x":
+            dgamma = (dout * x).sum(axis=0)
+        else:
+            dgamma = (dout * xhat).sum(axis=sum_axis)
+        return dx, dgamma, dbeta
+
+    return fn
+
+
+def _bn_bw_graph(dout, x, gamma, eps):  # the computational graph, node by node
+    N = x.shape[0]
+    mu = x.mean(axis=0)
+    xc = x - mu
+    var = (xc**2).sum(axis=0) / N
+    std = np.sqrt(var + eps)
+    xhat = xc / std
+    dxhat = dout * gamma
+    dvar = (dxhat * xc).sum(axis=0) * -0.5 * std**-3
+    dmu = -(dxhat / std).sum(axis=0) + dvar * (-2 * xc).sum(axis=0) / N
+    dx = dxhat / std + dvar * 2 * xc / N + dmu / N
+    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+
+
+def _momentum_in_place(p, g, b, lr, mu):
+    b *= mu
+    b += g
+    p -= lr * b
+    return p, b
+
+
 WRONG = [
     # (checker, wrong function, words the message must contain)
     ("sigmoid", _sig_naive, "overflows at large inputs"),
@@ -515,10 +611,32 @@ WRONG = [
     ("adam_step", lambda *a: _adam(*a, one_minus=False), "(1 − β₁)"),
     ("adam_step", lambda *a: _adam(*a, t_fixed=True), "current step t"),
     ("adam_step", lambda *a: _adam(*a, v_of_g=True), "not its square"),
+    ("momentum_step", _momentum("other-convention"), "the course uses PyTorch's form, b = μb + g and p −= ηb"),
+    ("momentum_step", _momentum("no-mu"), "The old velocity is not multiplied by μ"),
+    ("momentum_step", _momentum("old-velocity"), "so it is updated with the old velocity: update b first"),
+    ("momentum_step", _momentum("uphill"), "The step goes uphill (it adds η b to p)"),
+    ("momentum_step", _momentum("ema"), "After the first step b is (1 − μ) g, an average of the gradients"),
+    ("momentum_step", _momentum("fixed-mu"), "b is not the gradient alone with mu = 0"),
+    ("momentum_step", _momentum("swapped"), "returns the velocity first"),
+    ("momentum_step", lambda p, g, b, lr, mu: p - lr * (mu * b + g), "must return 2 values (p, b), got ndarray"),
+    ("momentum_step", lambda p, g, b, lr, mu: (p - lr * (mu * b + g), [mu * b + g]), "b has shape (1, 3, 4) but"),
     ("batchnorm_forward", lambda x, g, b, eps: g * (x - x.mean(1, keepdims=True)) / x.std(1, keepdims=True) + b, "row"),
     ("batchnorm_forward", lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + eps) + b, "N − 1"),
     ("batchnorm_forward", lambda x, g, b, eps: g * (x - x.mean(0)) / (x.std(0) + eps) + b, "inside the square root"),
     ("batchnorm_forward", lambda x, g, b, eps: b * (x - x.mean(0)) / np.sqrt(x.var(0) + eps) + g, "gamma scales"),
+    ("batchnorm_backward", _bn_bw("sum-axis-1"), "dbeta changes when the examples of the batch are reordered"),
+    ("batchnorm_backward", _bn_bw("no-sum"), "dbeta has shape (5, 5) but must have shape (5,) for a square x"),
+    ("batchnorm_backward", _bn_bw("dgamma-no-xhat"), "dgamma does not depend on x"),
+    ("batchnorm_backward", _bn_bw("dgamma-x"), "dgamma changes when x is scaled and shifted"),
+    ("batchnorm_backward", _bn_bw("constants"), "so they are not constants (dx is not just dout·γ/σ)"),
+    ("batchnorm_backward", _bn_bw("no-var"), "include the term from the variance"),
+    ("batchnorm_backward", _bn_bw("no-mean"), "include the term from the mean"),
+    ("batchnorm_backward", _bn_bw("ddof"), "dgamma is √((N − 1)/N) times too small"),
+    ("batchnorm_backward", _bn_bw("var-term-ddof"), "The term from the variance divides by N − 1"),
+    ("batchnorm_backward", _bn_bw("no-gamma"), "dx does not change when gamma doubles"),
+    ("batchnorm_backward", _bn_bw("row-stats"), "x̂ is standardized per feature, over the batch (axis 0), not per"),
+    ("batchnorm_backward", _bn_bw("dx-row-stats"), "The rows of dx sum to 0 but its columns must"),
+    ("batchnorm_backward", _bn_bw("no-eps"), "use √(σ² + ε) wherever the forward pass does"),
     ("dropout", lambda x, p, rng: x * (rng.random(x.shape) >= p), "not rescaled"),
     ("dropout", lambda x, p, rng: x * (rng.random(x.shape) < p) / (1 - p), "probability 1 − p"),
     ("dropout", lambda x, p, rng: x * (rng.random(x.shape) >= p) / p, "divided by p"),
@@ -631,6 +749,8 @@ OTHER_CORRECT = [
     ("conv2d_forward", _conv_windows),
     ("dropout", lambda x, p, rng: x * rng.binomial(1, 1 - p, x.shape) / (1 - p)),
     ("sgd_step", lambda params, grads, lr: params.update({k: params[k] - lr * grads[k] for k in params})),
+    ("momentum_step", _momentum_in_place),
+    ("batchnorm_backward", _bn_bw_graph),
     ("split_heads", lambda x, h: np.stack(np.split(x, h, axis=-1), axis=1)),
     ("embedding_backward", lambda d, ids, V: np.eye(V)[ids.ravel()].T @ d.reshape(-1, d.shape[-1])),
     ("linear_forward", lambda x, W, b: np.einsum("...i,oi->...o", x, W) + b),
