@@ -14,11 +14,13 @@ import subprocess
 import numpy as np
 import pytest
 
+from dlbook.data import PLAYGROUND_FEATURES, playground_features
 from dlbook.mlp import MLP
 from dlbook.optim import SGD, Adam
+from dlbook.regularization import weight_penalty
 from dlbook.train import ArrayBatches, fit
 from dlbook.widgets._base import esm_path
-from dlbook.widgets.playground import front_end, js_init_weights
+from dlbook.widgets.playground import MLPPlayground, front_end, js_batch_order, js_init_weights, js_test_mask
 
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
@@ -40,6 +42,11 @@ def run_js(tmp_path_factory):
         "  erf: (a) => a.x.map(pg.erf),\n"
         "  preset: (a) => pg.PRESETS[a.name](a.n, a.noise, pg.mulberry32(a.seed), a.k),\n"
         "  hasDefaultRender: () => typeof pg.default.render === 'function',\n"
+        "  logits: (a) => { const net = pg.networkFromLists(a.sizes, a.weights, a.features);\n"
+        "    const X = Float64Array.from(a.X.flat()); const ws = pg.forward(net, a.activation, X, a.X.length);\n"
+        "    return Array.from(ws.zs[ws.zs.length - 1]); },\n"
+        "  order: (a) => a.epochs.map((e) => pg.batchOrder(a.n, a.batchSize, a.seed, e).map((b) => Array.from(b))),\n"
+        "  mask: (a) => Array.from(pg.testMask(a.n, a.ratio, a.seed)),\n"
         "  call: (a) => a.calls.map(([name, ...rest]) => pg[name](...rest)),\n"
         "})[fn](args);\n"
         "process.stdout.write(JSON.stringify(out));\n"
@@ -214,6 +221,123 @@ def test_no_nan_is_ever_formatted(tmp_path):
     done = subprocess.run([NODE, str(tmp_path / "nan.mjs")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == ["diverged"] * 3
+
+
+# --- the training options: each equals dlbook to 1e-9 -------------------------------------------------------------
+def _run_both(
+    run_js, *, features=("x1", "x2"), test_ratio=0.0, batch_size=0, regularization="none", reg_rate=0.0,
+    optimizer="adam", lr=0.03, epochs=40, seed=5, units=10, layers=1, n_classes=2, activation="tanh",
+):  # fmt: skip
+    """The page's trainer and dlbook's fit on the same data and options; both results, and the page's order."""
+    features = list(features)
+    sizes = [len(features)] + [units] * layers + [n_classes]
+    X, y = _data(50, n_classes, seed=seed)
+    start = {k: v.tolist() for k, v in js_init_weights(sizes, seed).items()}
+    out = run_js(
+        "train", sizes=sizes, weights=start, activation=activation, optimizer=optimizer, lr=lr, X=X.tolist(),
+        y=y.tolist(), epochs=epochs, features=features, testRatio=test_ratio, seed=seed, batchSize=batch_size,
+        regularization=regularization, regRate=reg_rate,
+    )  # fmt: skip
+    mask = np.asarray(out["mask"], dtype=bool)
+    np.testing.assert_array_equal(mask, js_test_mask(len(y), test_ratio, seed))  # the Python mirror of the split
+    model = MLP(sizes, activation=activation, rng=0)
+    for k, v in start.items():
+        model.params[k][...] = v
+    opt = SGD(model, lr=lr) if optimizer == "sgd" else Adam(model, lr=lr)
+    penalty = (
+        None if regularization == "none" else (lambda m: weight_penalty(m, regularization, reg_rate, add_grad=True))
+    )
+    # The page's batch order, passed to dlbook's one training loop as data: both see the same batches.
+    order = [np.asarray(b) for b in out["order"]]
+    F = playground_features(X[~mask], features)
+    hist = fit(
+        model, ArrayBatches(F, y[~mask], order=order), loss="softmax_ce", optimizer=opt, epochs=1, penalty=penalty
+    )
+    q = max(1, len(hist.step_loss) // 4)  # it learns something (mini-batch losses are noisy: quarters are compared)
+    assert not hist.diverged and np.mean(hist.step_loss[-q:]) < np.mean(hist.step_loss[:q])
+    np.testing.assert_allclose(out["losses"], hist.step_loss, rtol=0, atol=1e-9)
+    for key, value in model.params.items():
+        np.testing.assert_allclose(np.asarray(out["weights"][key]), value, rtol=0, atol=1e-9, err_msg=key)
+    return out, model, mask, order
+
+
+def test_test_split_trains_on_the_training_points_only(run_js):
+    out, model, mask, _ = _run_both(run_js, test_ratio=0.3)
+    assert 5 <= mask.sum() <= 25  # about 30% of 50 held out
+    every = _run_both(run_js)[0]  # without the split the page trains on every point: other weights
+    assert not np.allclose(every["weights"]["W1"], out["weights"]["W1"], atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("regularization", "optimizer", "rate"),
+    [("l2", "sgd", 0.01), ("l2", "adam", 0.003), ("l1", "sgd", 0.01), ("l1", "adam", 0.003)],
+)
+def test_l1_and_l2_penalties_equal_dlbook(run_js, regularization, optimizer, rate):
+    lr = 0.3 if optimizer == "sgd" else 0.03
+    out, model, _, _ = _run_both(run_js, regularization=regularization, reg_rate=rate, optimizer=optimizer, lr=lr)
+    plain = _run_both(run_js, optimizer=optimizer, lr=lr)[0]
+
+    def norm(w):
+        return sum(np.sum(np.abs(np.asarray(w[k])) ** (1 if regularization == "l1" else 2)) for k in w if k[0] == "W")
+
+    assert norm(out["weights"]) < norm(plain["weights"])  # the penalty shrinks the weights
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 16])
+def test_mini_batches_in_the_pages_shuffled_order_equal_dlbook(run_js, batch_size):
+    out, _, mask, order = _run_both(run_js, batch_size=batch_size, test_ratio=0.2, optimizer="sgd", lr=0.1, epochs=6)
+    n = int((~mask).sum())
+    per_epoch = -(-n // batch_size)
+    assert len(order) == 6 * per_epoch and len(out["losses"]) == 6 * per_epoch
+    mirror = [b for e in range(6) for b in js_batch_order(n, batch_size, 5, e)]  # Python computes the same order
+    assert all(np.array_equal(a, b) for a, b in zip(order, mirror, strict=True))
+    first, second = np.concatenate(order[:per_epoch]), np.concatenate(order[per_epoch : 2 * per_epoch])
+    assert sorted(first) == list(range(n)) and not np.array_equal(first, second)  # a new shuffle every epoch
+
+
+def test_batch_order_from_the_page_and_python_for_many_seeds(run_js):
+    for seed in (0, 1, 2**32 - 1):
+        js = run_js("order", n=23, batchSize=5, seed=seed, epochs=[0, 1, 99])
+        for e, batches in zip([0, 1, 99], js, strict=True):
+            py = js_batch_order(23, 5, seed, e)
+            assert [list(b) for b in py] == batches
+        mask = run_js("mask", n=200, ratio=0.25, seed=seed)
+        assert list(js_test_mask(200, 0.25, seed)) == [bool(v) for v in mask]
+    assert run_js("order", n=4, batchSize=0, seed=3, epochs=[0]) == [[[0, 1, 2, 3]]]
+
+
+@pytest.mark.parametrize("feature", PLAYGROUND_FEATURES)
+def test_each_input_feature_equals_dlbook(run_js, feature):
+    _run_both(run_js, features=[feature] if feature not in ("x1", "x2") else [feature, "x1^2"], epochs=30)
+
+
+def test_every_option_at_once_and_the_widget_reproduces_the_page(run_js):
+    """All options together; then MLPPlayground.fit from the same state gives the page's weights, and to_mlp on the
+    feature matrix gives the page's logits."""
+    opts = dict(features=["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"], test_ratio=0.2, batch_size=8,
+                regularization="l2", reg_rate=0.003, layers=2, units=6, n_classes=3, activation="relu")  # fmt: skip
+    out, _, mask, _ = _run_both(run_js, **opts, epochs=12)
+    X, y = _data(50, 3, seed=5)
+    pg = MLPPlayground(X, y, extent=[-1.5, 1.5, -1.5, 1.5])
+    pg.state = {"features": opts["features"], "test_ratio": 0.2, "batch_size": 8, "regularization": "l2",
+                "reg_rate": 0.003, "hidden_layers": 2, "hidden_units": 6, "n_classes": 3, "activation": "relu",
+                "optimizer": "adam", "learning_rate": 0.03, "seed": 5}  # fmt: skip
+    np.testing.assert_array_equal(pg.test_mask(), mask)
+    pg.fit(5)
+    pg.fit(7)  # two calls: the batch order goes on from the epoch reached (a fresh Adam each call, unlike the page)
+    assert pg.epoch == 12
+    ref = _run_both(run_js, **opts, epochs=5)[0]
+    cont = run_js(
+        "train", sizes=pg.sizes, weights=ref["weights"], activation="relu", optimizer="adam", lr=0.03, X=X.tolist(),
+        y=y.tolist(), epochs=7, epoch0=5, features=opts["features"], testRatio=0.2, seed=5, batchSize=8,
+        regularization="l2", regRate=0.003,
+    )  # fmt: skip
+    for key, value in pg.weights.items():
+        np.testing.assert_allclose(np.asarray(value), np.asarray(cont["weights"][key]), rtol=0, atol=1e-9, err_msg=key)
+    logits = run_js("logits", sizes=pg.sizes, weights=pg.weights, features=pg.features, activation="relu", X=X.tolist())
+    mine = pg.to_mlp().forward(pg.feature_matrix(X))
+    np.testing.assert_allclose(np.asarray(logits).reshape(mine.shape), mine, rtol=0, atol=1e-12)
+    assert len(pg.history[-1]) == 5  # [epoch, loss, accuracy, test loss, test accuracy]
 
 
 def test_each_part_of_the_front_end_loads_on_its_own(tmp_path):

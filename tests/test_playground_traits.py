@@ -12,7 +12,8 @@ from dlbook.widgets import MLPPlayground
 from dlbook.widgets.playground import PlaygroundError
 
 STATE = ("points", "labels", "n_classes", "hidden_units", "hidden_layers", "activation", "optimizer", "learning_rate")
-STATE += ("noise", "seed", "extent", "weights", "epoch", "history")
+STATE += ("noise", "seed", "extent", "weights", "epoch", "history", "features", "test_ratio", "regularization")
+STATE += ("reg_rate", "batch_size")
 
 
 def _snapshot(pg: MLPPlayground) -> str:
@@ -56,7 +57,18 @@ BAD = [
     ("labels", np.zeros(11, dtype=int), "one entry per point"),
     ("labels", np.full(12, 3), "below n_classes"),
     ("epoch", -1, "epoch must be"),
-    ("history", [[1, float("nan"), 0.5]], r"\[epoch, loss, accuracy\] rows of finite numbers"),
+    ("history", [[1, float("nan"), 0.5]], r"\[epoch, loss, accuracy\] \(or .*\) rows of finite numbers"),
+    ("history", [[1, 0.5, 0.5, 0.4]], "history must hold"),
+    ("features", ["x1", "x3"], "features must be a non-empty list of distinct names"),
+    ("features", [], "features must be a non-empty list"),
+    ("features", ["x1", "x1"], "distinct names"),
+    ("test_ratio", 0.6, r"test_ratio must be in \[0, 0.5\]"),
+    ("test_ratio", -0.1, "test_ratio must be in"),
+    ("regularization", "l3", "regularization must be one of none, l1, l2"),
+    ("reg_rate", -1e-3, r"reg_rate must be in \[0, 1\]"),
+    ("reg_rate", float("nan"), "reg_rate must be in"),
+    ("batch_size", -1, "batch_size must be an integer from 0 to 1000"),
+    ("batch_size", 1001, "batch_size must be"),
     ("history", [[1, 0.5]], "history must hold"),
 ]
 

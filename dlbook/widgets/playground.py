@@ -7,15 +7,22 @@ The Python side holds the state as traits synced both ways:
 
 * the data: ``points`` (N, 2) and ``labels`` (N,) (what the reader placed);
 * the settings: ``n_classes``, ``hidden_units``, ``hidden_layers``, ``activation``, ``optimizer``,
-  ``learning_rate``, ``noise``, ``seed``, ``extent``;
+  ``learning_rate``, ``noise``, ``seed``, ``extent``, and the training options ``features`` (the network's inputs),
+  ``test_ratio`` (the held-out split), ``regularization`` and ``reg_rate``, ``batch_size``;
 * the network: ``weights`` (``{"W1": ..., "b1": ..., ...}`` as :class:`dlbook.mlp.MLP` names them), ``epoch`` and
-  ``history`` (``[epoch, loss, accuracy]`` rows).
+  ``history`` (``[epoch, loss, accuracy]`` rows, or ``[epoch, loss, accuracy, test_loss, test_accuracy]`` with a
+  test split).
 
-The page's network is exactly :class:`dlbook.mlp.MLP` with sizes ``[2, H, (H), C]``: :meth:`MLPPlayground.to_mlp`
-returns it with the current weights, and :meth:`MLPPlayground.fit` trains it with :func:`dlbook.train.fit` and sends
-the new weights to the page. Initial weights are He-normal (variance :math:`2/n_\text{in}`, zero biases) drawn from
+:attr:`MLPPlayground.state` is all of the settings and data in one dict (what the page keeps in its URL hash).
+
+The page's network is exactly :class:`dlbook.mlp.MLP` with sizes ``[D, H, (H), C]``, ``D = len(features)``, whose
+input is the feature matrix :func:`dlbook.data.playground_features` (``pg.feature_matrix(x)``):
+:meth:`MLPPlayground.to_mlp` returns it with the current weights, and :meth:`MLPPlayground.fit` trains it with
+:func:`dlbook.train.fit` (on the training points, in the page's batch order, with the page's penalty) and sends the
+new weights to the page. Initial weights are He-normal (variance :math:`2/n_\text{in}`, zero biases) drawn from
 ``seed`` by a small generator (mulberry32 with Box-Muller normals) that Python and the page share, so both sides
-start from the same network.
+start from the same network. The held-out split and the order of the mini-batches come from the same seed
+(:func:`js_test_mask`, :func:`js_batch_order`).
 """
 
 from __future__ import annotations
@@ -29,19 +36,25 @@ import anywidget
 import numpy as np
 import traitlets
 
+from dlbook.data import PLAYGROUND_FEATURES, playground_features
 from dlbook.losses import softmax_cross_entropy
 from dlbook.mlp import MLP
 from dlbook.optim import SGD, Adam
+from dlbook.regularization import weight_penalty
 from dlbook.train import ArrayBatches, fit
 from dlbook.widgets._base import PALETTE, join_esm
 
 __all__ = [
     "ACTIVATIONS",
     "OPTIMIZERS",
+    "REGULARIZATIONS",
+    "STATE_FIELDS",
     "MLPPlayground",
     "PlaygroundError",
     "front_end",
+    "js_batch_order",
     "js_init_weights",
+    "js_test_mask",
     "playground_mlp",
 ]
 
@@ -49,6 +62,18 @@ __all__ = [
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu")
 #: Optimizers the playground offers.
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adam")
+#: Penalties on the weights the playground offers (see :func:`dlbook.regularization.weight_penalty`).
+REGULARIZATIONS: tuple[str, ...] = ("none", "l1", "l2")
+#: The fields of :attr:`MLPPlayground.state` (and of the page's URL hash).
+STATE_FIELDS: tuple[str, ...] = (
+    "points", "labels", "extent", "noise", "n_classes", "features", "hidden_layers", "hidden_units", "activation",
+    "optimizer", "learning_rate", "regularization", "reg_rate", "batch_size", "test_ratio", "seed",
+)  # fmt: skip
+MAX_TEST_RATIO = 0.5
+MAX_REG_RATE = 1.0
+MAX_BATCH = 1000
+_SPLIT_SALT = 0x85EBCA6B  # as SPLIT_SALT and BATCH_SALT in playground_math.js
+_BATCH_SALT = 0x9E3779B1
 MAX_CLASSES = 4
 MAX_UNITS = 64
 MAX_LAYERS = 2
@@ -115,6 +140,58 @@ def js_init_weights(sizes: list[int], seed: int) -> dict[str, np.ndarray]:
     return out
 
 
+def js_test_mask(n: int, ratio: float, seed: int) -> np.ndarray:
+    """Which of ``n`` points the page holds out for testing: point ``i`` when the ``i``-th draw is below ``ratio``.
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    ratio : float
+        Expected fraction of test points, in ``[0, 0.5]`` (0: none).
+    seed : int
+        The playground's seed, in ``[0, 2**32)``.
+
+    Returns
+    -------
+    (n,) ndarray of bool
+        True for the test points, as ``testMask`` in playground_math.js.
+    """
+    if not ratio > 0:
+        return np.zeros(n, dtype=bool)
+    u = _mulberry32((int(seed) ^ _SPLIT_SALT) & 0xFFFFFFFF)
+    return np.fromiter((next(u) < ratio for _ in range(n)), dtype=bool, count=n)
+
+
+def js_batch_order(n: int, batch_size: int, seed: int, epoch: int) -> list[np.ndarray]:
+    """The page's mini-batches of epoch ``epoch`` (from 0) over ``n`` training points, as ``batchOrder`` in the page.
+
+    Parameters
+    ----------
+    n : int
+        Number of training points.
+    batch_size : int
+        Points per batch (the last may be smaller); 0, or ``n`` or more, is the full batch in order.
+    seed : int
+        The playground's seed, in ``[0, 2**32)``.
+    epoch : int
+        Epochs done before this one.
+
+    Returns
+    -------
+    list of (B,) int64 arrays
+        Row indices into the training points, for :class:`dlbook.train.ArrayBatches` ``(order=...)``.
+    """
+    idx = list(range(n))
+    if not batch_size or batch_size >= n:
+        return [np.arange(n, dtype=np.int64)]
+    u = _mulberry32((int(seed) ^ (((int(epoch) + 1) * _BATCH_SALT) & 0xFFFFFFFF)) & 0xFFFFFFFF)
+    for i in range(n - 1, 0, -1):  # Fisher-Yates, bit for bit the page's
+        j = int(next(u) * (i + 1))
+        idx[i], idx[j] = idx[j], idx[i]
+    return [np.array(idx[s : s + batch_size], dtype=np.int64) for s in range(0, n, batch_size)]
+
+
 # --- array traits ----------------------------------------------------------------------------------------------------
 def _array_to_json(value: np.ndarray, widget: Any) -> list:
     return value.tolist()
@@ -166,8 +243,8 @@ class _Labels(traitlets.TraitType):
         return arr
 
 
-def _sizes(hidden_units: int, hidden_layers: int, n_classes: int) -> list[int]:
-    return [2] + [hidden_units] * hidden_layers + [n_classes]
+def _sizes(hidden_units: int, hidden_layers: int, n_classes: int, n_inputs: int = 2) -> list[int]:
+    return [n_inputs] + [hidden_units] * hidden_layers + [n_classes]
 
 
 def _square_extent(X: np.ndarray) -> list[float]:
@@ -223,12 +300,26 @@ class MLPPlayground(anywidget.AnyWidget):
         Seed of the initial weights (Reset draws them again from it).
     extent : list of float
         ``[xmin, xmax, ymin, ymax]`` of the data area.
+    features : list of str
+        The network's inputs, from :data:`dlbook.data.PLAYGROUND_FEATURES` in that order (default ``["x1", "x2"]``).
+    test_ratio : float
+        Share of the points held out for testing, in ``[0, 0.5]`` (default 0): each point is a test point with this
+        probability, drawn from ``seed`` (:func:`js_test_mask`); only the others are trained on.
+    regularization : str
+        ``"none"`` (default), ``"l1"`` or ``"l2"``: a penalty on the weights (not the biases) whose gradient is added
+        to the loss's, as :func:`dlbook.regularization.weight_penalty`.
+    reg_rate : float
+        Its rate (the factor of the penalty), in ``[0, 1]``.
+    batch_size : int
+        Points per step: 0 (default) is the full batch; otherwise each epoch shuffles the training points from
+        ``seed`` and the epoch (:func:`js_batch_order`) and takes one step per batch.
     weights : dict
         ``{"W1": [[...]], "b1": [...], ...}``, synced with the page (see :meth:`to_mlp`).
     epoch : int
-        Gradient-descent steps taken since the weights were initialized.
+        Epochs (passes over the training points; one step each with the full batch) since the weights were drawn.
     history : list
-        ``[epoch, loss, accuracy]`` rows for the loss curve.
+        ``[epoch, loss, accuracy]`` rows for the curve (training points), with ``test_loss, test_accuracy`` after
+        them when there are test points.
     """
 
     _esm = front_end()
@@ -244,6 +335,11 @@ class MLPPlayground(anywidget.AnyWidget):
     noise = traitlets.Float(0.1).tag(sync=True)
     seed = traitlets.Int(0).tag(sync=True)
     extent = traitlets.List(traitlets.Float(), default_value=[-1.5, 1.5, -1.5, 1.5]).tag(sync=True)
+    features = traitlets.List(traitlets.Unicode(), default_value=["x1", "x2"]).tag(sync=True)
+    test_ratio = traitlets.Float(0.0).tag(sync=True)
+    regularization = traitlets.Unicode("none").tag(sync=True)
+    reg_rate = traitlets.Float(0.001).tag(sync=True)
+    batch_size = traitlets.Int(0).tag(sync=True)
     weights = traitlets.Dict().tag(sync=True)
     epoch = traitlets.Int(0).tag(sync=True)
     history = traitlets.List().tag(sync=True)
@@ -321,6 +417,43 @@ class MLPPlayground(anywidget.AnyWidget):
             raise PlaygroundError(f"noise must be in [0, {MAX_NOISE:g}], got {proposal['value']!r}")
         return v
 
+    @traitlets.validate("features")
+    def _valid_features(self, proposal: Any) -> list[str]:
+        names = list(proposal["value"])
+        bad = [n for n in names if n not in PLAYGROUND_FEATURES]
+        if not names or bad or len(set(names)) != len(names):
+            raise PlaygroundError(
+                "features must be a non-empty list of distinct names from "
+                f"{', '.join(PLAYGROUND_FEATURES)}; got {names!r}"
+            )
+        return [n for n in PLAYGROUND_FEATURES if n in names]  # the page's order
+
+    @traitlets.validate("test_ratio")
+    def _valid_test_ratio(self, proposal: Any) -> float:
+        v = float(proposal["value"])
+        if not (0 <= v <= MAX_TEST_RATIO):
+            raise PlaygroundError(f"test_ratio must be in [0, {MAX_TEST_RATIO:g}], got {proposal['value']!r}")
+        return v
+
+    @traitlets.validate("regularization")
+    def _valid_regularization(self, proposal: Any) -> str:
+        if proposal["value"] not in REGULARIZATIONS:
+            raise PlaygroundError(
+                f"regularization must be one of {', '.join(REGULARIZATIONS)}; got {proposal['value']!r}"
+            )
+        return proposal["value"]
+
+    @traitlets.validate("reg_rate")
+    def _valid_reg_rate(self, proposal: Any) -> float:
+        v = float(proposal["value"])
+        if not (0 <= v <= MAX_REG_RATE):
+            raise PlaygroundError(f"reg_rate must be in [0, {MAX_REG_RATE:g}], got {proposal['value']!r}")
+        return v
+
+    @traitlets.validate("batch_size")
+    def _valid_batch_size(self, proposal: Any) -> int:
+        return self._int_in(proposal, 0, MAX_BATCH)
+
     @traitlets.validate("extent")
     def _valid_extent(self, proposal: Any) -> list[float]:
         e = [float(v) for v in proposal["value"]]
@@ -393,16 +526,19 @@ class MLPPlayground(anywidget.AnyWidget):
     def _valid_history(self, proposal: Any) -> list:
         rows = proposal["value"]
         for row in rows:
-            ok = isinstance(row, list | tuple) and len(row) == 3
+            ok = isinstance(row, list | tuple) and len(row) in (3, 5)
             if not ok or not all(isinstance(v, int | float) and math.isfinite(v) for v in row):
-                raise PlaygroundError(f"history must hold [epoch, loss, accuracy] rows of finite numbers, got {row!r}")
+                raise PlaygroundError(
+                    "history must hold [epoch, loss, accuracy] (or [..., test_loss, test_accuracy]) rows of finite "
+                    f"numbers, got {row!r}"
+                )
         return [list(r) for r in rows]
 
     # --- weights ------------------------------------------------------------------------------------------------
     @property
     def sizes(self) -> list[int]:
-        """Layer sizes ``[2, H, (H), C]`` of the page's network."""
-        return _sizes(self.hidden_units, self.hidden_layers, self.n_classes)
+        """Layer sizes ``[D, H, (H), C]`` of the page's network (``D = len(features)``)."""
+        return _sizes(self.hidden_units, self.hidden_layers, self.n_classes, len(self.features))
 
     def _weights_match(self) -> bool:
         sizes = self.sizes
@@ -420,7 +556,7 @@ class MLPPlayground(anywidget.AnyWidget):
             self.epoch = 0
             self.history = []
 
-    @traitlets.observe("hidden_units", "hidden_layers", "n_classes", "seed", "activation")
+    @traitlets.observe("hidden_units", "hidden_layers", "n_classes", "seed", "activation", "features", "test_ratio")
     def _architecture_changed(self, change: Any) -> None:
         # A change made on the page arrives together with the page's new weights; one made in Python draws them.
         if change["name"] in getattr(self, "_property_lock", {}):
@@ -459,8 +595,29 @@ class MLPPlayground(anywidget.AnyWidget):
             self.points = X
             self.extent = extent
 
+    def feature_matrix(self, x: Any) -> np.ndarray:
+        """The network's input for points ``x``: :func:`dlbook.data.playground_features` of ``features``.
+
+        Parameters
+        ----------
+        x : (N, 2) array-like
+            Points.
+
+        Returns
+        -------
+        (N, len(features)) ndarray
+        """
+        return playground_features(x, self.features)
+
+    def test_mask(self) -> np.ndarray:
+        """Which points are held out for testing (True), as the page draws them from ``seed`` and ``test_ratio``."""
+        return js_test_mask(len(self.points), self.test_ratio, self.seed)
+
     def to_mlp(self) -> Any:
         """A :class:`dlbook.mlp.MLP` with the page's current weights (its predictions are the page's).
+
+        Its input is the feature matrix: ``pg.to_mlp().forward(pg.feature_matrix(x))`` are the page's logits at the
+        points ``x``.
 
         Returns
         -------
@@ -474,42 +631,72 @@ class MLPPlayground(anywidget.AnyWidget):
             model.params[key][...] = np.asarray(value, dtype=np.float64)
         return model
 
-    def accuracy(self) -> float:
-        """Fraction of the points the current network classifies correctly (``nan`` with no points)."""
-        if len(self.points) == 0:
+    def accuracy(self, split: str = "train") -> float:
+        """Fraction of the training (or ``split="test"``) points the network classifies correctly (``nan`` if none).
+
+        Parameters
+        ----------
+        split : str
+            ``"train"`` (the points trained on; all of them without a test split), ``"test"`` or ``"all"``.
+        """
+        if split not in ("train", "test", "all"):
+            raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}")
+        mask = self.test_mask()
+        keep = np.ones(len(mask), dtype=bool) if split == "all" else (mask if split == "test" else ~mask)
+        if not np.any(keep):
             return float("nan")
-        pred = np.argmax(self.to_mlp().forward(self.points), axis=1)
-        return float(np.mean(pred == self.labels))
+        pred = np.argmax(self.to_mlp().forward(self.feature_matrix(self.points[keep])), axis=1)
+        return float(np.mean(pred == self.labels[keep]))
 
     def fit(self, steps: int = 100) -> np.ndarray:
-        """Train the page's network with dlbook for ``steps`` full-batch steps and send the weights to the page.
+        """Train the page's network with dlbook for ``steps`` epochs and send the weights to the page.
 
-        Runs :func:`dlbook.train.fit` on the full batch of points (the page's computation: softmax cross-entropy
-        averaged over the points, :class:`dlbook.optim.SGD` or :class:`dlbook.optim.Adam` with ``learning_rate``).
-        The optimizer starts fresh on each call (Adam's moment estimates are not carried over). If the loss or a
-        weight becomes NaN or infinite, training stops, the last finite weights are kept and a warning says so.
+        Runs :func:`dlbook.train.fit` as the page trains: on the training points only (the test split held out), on
+        their features, with the page's batches (the full batch, or the shuffled mini-batches of each epoch from
+        :func:`js_batch_order`), softmax cross-entropy averaged over each batch, :class:`dlbook.optim.SGD` or
+        :class:`dlbook.optim.Adam` with ``learning_rate``, and the penalty of ``regularization`` (``penalty=``,
+        :func:`dlbook.regularization.weight_penalty`). With the full batch one epoch is one step. The optimizer starts
+        fresh on each call (Adam's moment estimates are not carried over). If the loss or a weight becomes NaN or
+        infinite, training stops, the last finite weights are kept and a warning says so.
 
         Parameters
         ----------
         steps : int
-            Number of gradient-descent steps.
+            Number of epochs (passes over the training points).
 
         Returns
         -------
         (steps_done,) ndarray
-            The loss before each step.
+            The loss before each optimizer step.
         """
         if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
             raise ValueError(f"steps must be a positive integer, got {steps!r}")
-        if len(self.points) == 0 or len(np.unique(self.labels)) < 2:
-            raise ValueError("fit needs points of at least two classes: place some on the page or call set_data")
-        X, y = self.points, self.labels
+        mask = self.test_mask()
+        X, y = self.feature_matrix(self.points[~mask]), self.labels[~mask]
+        if len(y) == 0 or len(np.unique(y)) < 2:
+            raise ValueError(
+                "fit needs training points of at least two classes: place some on the page, call set_data, "
+                "or lower test_ratio"
+            )
         model = self.to_mlp()
         optimizer = _make_optimizer(model, self.optimizer, self.learning_rate)
+        order = [
+            b
+            for e in range(self.epoch, self.epoch + int(steps))
+            for b in js_batch_order(len(y), self.batch_size, self.seed, e)
+        ]
+        kind, rate = self.regularization, self.reg_rate
+        penalty = None if kind == "none" or rate == 0 else (lambda m: weight_penalty(m, kind, rate, add_grad=True))
         with np.errstate(all="ignore"):  # a diverging run overflows on purpose; fit stops it
-            hist = fit(model, ArrayBatches(X, y), loss="softmax_ce", optimizer=optimizer, steps=int(steps))
+            hist = fit(
+                model, ArrayBatches(X, y, order=order), loss="softmax_ce", optimizer=optimizer, epochs=1,
+                penalty=penalty,
+            )  # fmt: skip
             logits = model.forward(X)
+            test_logits = model.forward(self.feature_matrix(self.points[mask])) if np.any(mask) else None
         losses = np.asarray(hist.step_loss)
+        per_epoch = len(order) // int(steps)
+        epochs_done = len(losses) // per_epoch
         history = [list(r) for r in self.history]
         if hist.diverged:
             warnings.warn(
@@ -518,17 +705,106 @@ class MLPPlayground(anywidget.AnyWidget):
                 UserWarning,
                 stacklevel=2,
             )
-        if np.all(np.isfinite(logits)):
+        if np.all(np.isfinite(logits)) and (test_logits is None or np.all(np.isfinite(test_logits))):
             final_loss, _ = softmax_cross_entropy(logits, y)
-            acc = float(np.mean(np.argmax(logits, axis=1) == y))
-            history.append([self.epoch + len(losses), float(final_loss), acc])
+            row = [self.epoch + epochs_done, float(final_loss), float(np.mean(np.argmax(logits, axis=1) == y))]
+            if test_logits is not None:
+                y_test = self.labels[mask]
+                test_loss, _ = softmax_cross_entropy(test_logits, y_test)
+                row += [float(test_loss), float(np.mean(np.argmax(test_logits, axis=1) == y_test))]
+            history.append(row)
         if len(history) > HISTORY_MAX:
             history = history[::2] if len(history) % 2 else history[::2] + [history[-1]]
         with self.hold_sync():
             self.weights = {k: v.tolist() for k, v in model.params.items()}
-            self.epoch = self.epoch + len(losses)
+            self.epoch = self.epoch + epochs_done
             self.history = history
         return losses
+
+    # --- the whole state --------------------------------------------------------------------------------------
+    @property
+    def state(self) -> dict[str, Any]:
+        """Every setting and the data in one dict (the fields of :data:`STATE_FIELDS`, JSON-ready).
+
+        Setting it (all fields or some) restores that view: every value is checked first, and a wrong one raises
+        ``ValueError`` (``TypeError`` for a wrong type) naming the field and changes nothing. The weights are then
+        drawn again from ``seed`` (as the page does when it opens a shared link).
+        """
+        return {
+            "points": self.points.tolist(),
+            "labels": self.labels.tolist(),
+            **{k: (list(v) if isinstance(v, list) else v) for k in STATE_FIELDS[2:] for v in [getattr(self, k)]},
+        }
+
+    @state.setter
+    def state(self, value: Any) -> None:
+        if not isinstance(value, dict):
+            raise TypeError(
+                f"state must be a dict with fields among {', '.join(STATE_FIELDS)}; got {type(value).__name__}"
+            )
+        unknown = [k for k in value if k not in STATE_FIELDS]
+        if unknown:
+            raise ValueError(f"state has no field {unknown[0]!r}; the fields are {', '.join(STATE_FIELDS)}")
+        new = dict(value)
+        for key, v in new.items():
+            _check_state_type(key, v)
+        if ("points" in new) != ("labels" in new):
+            raise ValueError("state must give points and labels together (one label per point)")
+        if "points" in new:
+            X = _Points().validate(self, new["points"])
+            y = _Labels().validate(self, new["labels"])
+            if len(X) != len(y):
+                raise ValueError(f"labels must have one entry per point: {len(X)} points, {len(y)} labels")
+            new["points"], new["labels"] = X, y
+            if "extent" not in new and _outside(X, self.extent):
+                new["extent"] = _square_extent(X)
+        try:
+            # traitlets checks every value when the block ends (so the order does not matter) and, if one is wrong,
+            # puts every trait back as it was before raising
+            with self.hold_sync(), self.hold_trait_notifications():
+                for key in STATE_FIELDS:
+                    if key in new:
+                        setattr(self, key, new[key])
+        except PlaygroundError:
+            raise
+        except traitlets.TraitError as err:
+            raise PlaygroundError(str(err)) from None
+        self._init_weights()
+
+
+_STATE_TYPES: dict[str, tuple[str, Any]] = {
+    "n_classes": ("an integer", int),
+    "hidden_units": ("an integer", int),
+    "hidden_layers": ("an integer", int),
+    "batch_size": ("an integer", int),
+    "seed": ("an integer", int),
+    "learning_rate": ("a number", float),
+    "noise": ("a number", float),
+    "reg_rate": ("a number", float),
+    "test_ratio": ("a number", float),
+    "activation": ("a string", str),
+    "optimizer": ("a string", str),
+    "regularization": ("a string", str),
+}
+
+
+def _check_state_type(key: str, v: Any) -> None:
+    """TypeError naming the field ``key`` of a state dict if ``v`` has the wrong type."""
+    if key in _STATE_TYPES:
+        what, kind = _STATE_TYPES[key]
+        ok = isinstance(v, str) if kind is str else isinstance(v, int | np.integer | (float if kind is float else int))
+        if isinstance(v, bool) or isinstance(v, float) and kind is int or not ok:
+            raise TypeError(f"state[{key!r}] must be {what}, got {v!r}")
+    elif key == "features":
+        if not isinstance(v, list | tuple) or not all(isinstance(n, str) for n in v):
+            raise TypeError(f"state['features'] must be a list of feature names, got {v!r}")
+    elif key == "extent":
+        if not isinstance(v, list | tuple) or not all(
+            isinstance(n, int | float) and not isinstance(n, bool) for n in v
+        ):
+            raise TypeError(f"state['extent'] must be a list of four numbers, got {v!r}")
+    elif key in ("points", "labels") and isinstance(v, str | bytes | dict):
+        raise TypeError(f"state[{key!r}] must be a list of numbers, got {type(v).__name__}")
 
 
 def playground_mlp(

@@ -94,17 +94,19 @@ export const ACTIVATIONS = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// The network: sizes [2, H, (H), C]; W[l] is (sizes[l+1], sizes[l]) row-major, b[l] is (sizes[l+1]).
+// The network: sizes [D, H, (H), C] (D = the number of input features, 2 for x1, x2); W[l] is (sizes[l+1], sizes[l])
+// row-major, b[l] is (sizes[l+1]). A network may carry `features` (names, as dlbook.data.PLAYGROUND_FEATURES): its
+// forward pass takes the points' two coordinates and computes those features first.
 // ---------------------------------------------------------------------------------------------------------------
-export function architecture(hiddenUnits, hiddenLayers, nClasses) {
-  const sizes = [2];
+export function architecture(hiddenUnits, hiddenLayers, nClasses, nInputs = 2) {
+  const sizes = [nInputs];
   for (let i = 0; i < hiddenLayers; i++) sizes.push(hiddenUnits);
   sizes.push(nClasses);
   return sizes;
 }
 
 // He-normal weights (variance 2 / fan_in, as dlbook.init.he_normal), zero biases; drawn layer by layer, row-major.
-export function initNetwork(sizes, seed) {
+export function initNetwork(sizes, seed, features = null) {
   const normal = normalFrom(mulberry32(seed));
   const W = [];
   const b = [];
@@ -117,10 +119,10 @@ export function initNetwork(sizes, seed) {
     W.push(w);
     b.push(new Float64Array(nout));
   }
-  return { sizes: sizes.slice(), W, b };
+  return { sizes: sizes.slice(), W, b, features };
 }
 
-export function networkFromLists(sizes, weights) {
+export function networkFromLists(sizes, weights, features = null) {
   // weights: {W1: [[...]], b1: [...], ...} as dlbook.mlp.MLP names them.
   const W = [];
   const b = [];
@@ -138,7 +140,7 @@ export function networkFromLists(sizes, weights) {
     W.push(w);
     b.push(Float64Array.from(bl, Number));
   }
-  return { sizes: sizes.slice(), W, b };
+  return { sizes: sizes.slice(), W, b, features };
 }
 
 export function networkToLists(net) {
@@ -157,6 +159,79 @@ export function networkToLists(net) {
 export function isFiniteNetwork(net) {
   for (const arr of [...net.W, ...net.b]) for (let i = 0; i < arr.length; i++) if (!Number.isFinite(arr[i])) return false;
   return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Input features, as dlbook.data.playground_features: each a function of the two coordinates.
+// ---------------------------------------------------------------------------------------------------------------
+export const FEATURES = {
+  x1: { label: "x₁", fn: (a, b) => a },
+  x2: { label: "x₂", fn: (a, b) => b },
+  "x1^2": { label: "x₁²", fn: (a, b) => a * a },
+  "x2^2": { label: "x₂²", fn: (a, b) => b * b },
+  "x1*x2": { label: "x₁·x₂", fn: (a, b) => a * b },
+  "sin(x1)": { label: "sin x₁", fn: (a, b) => Math.sin(a) },
+  "sin(x2)": { label: "sin x₂", fn: (a, b) => Math.sin(b) },
+};
+export const FEATURE_NAMES = Object.keys(FEATURES);
+export const DEFAULT_FEATURES = ["x1", "x2"];
+
+// The (N, D) feature matrix of N points (X flat, two coordinates per point), written into `out` if it fits.
+export function featureMatrix(X, N, names, out) {
+  const D = names.length;
+  if (!out || out.length !== N * D) out = new Float64Array(N * D);
+  const fns = names.map((k) => FEATURES[k].fn);
+  for (let n = 0; n < N; n++) {
+    const a = X[2 * n];
+    const b = X[2 * n + 1];
+    for (let j = 0; j < D; j++) out[n * D + j] = fns[j](a, b);
+  }
+  return out;
+}
+
+function isDefaultFeatures(names) {
+  return !names || (names.length === 2 && names[0] === "x1" && names[1] === "x2");
+}
+
+// The features a reader asked for, in the canonical order (FEATURE_NAMES), or null if they are not valid.
+export function cleanFeatures(names) {
+  if (!Array.isArray(names)) return null;
+  const out = FEATURE_NAMES.filter((k) => names.includes(k));
+  return out.length && out.length === new Set(names).size && names.length === out.length ? out : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The held-out split and the mini-batch order, both from the seed (playground.py mirrors them: js_test_mask,
+// js_batch_order). Point i is a test point when the i-th draw of its stream is below the ratio, so placing a point
+// never moves the others between the two sets.
+// ---------------------------------------------------------------------------------------------------------------
+export const SPLIT_SALT = 0x85ebca6b;
+export const BATCH_SALT = 0x9e3779b1;
+
+export function testMask(N, ratio, seed) {
+  const mask = new Uint8Array(N);
+  if (!(ratio > 0)) return mask;
+  const u = mulberry32((seed ^ SPLIT_SALT) >>> 0);
+  for (let i = 0; i < N; i++) mask[i] = u() < ratio ? 1 : 0;
+  return mask;
+}
+
+// The batches of epoch `epoch` (counted from 0) over n training points: a Fisher-Yates shuffle from the seed and
+// the epoch, cut into batches of `batchSize` (the last may be smaller). Full batch (batchSize 0, null or >= n): one
+// batch of every point in order.
+export function batchOrder(n, batchSize, seed, epoch) {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  if (!batchSize || batchSize >= n) return [Int32Array.from(idx)];
+  const u = mulberry32((seed ^ Math.imul(epoch + 1, BATCH_SALT)) >>> 0);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(u() * (i + 1));
+    const t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
+  }
+  const out = [];
+  for (let s = 0; s < n; s += batchSize) out.push(Int32Array.from(idx.slice(s, s + batchSize)));
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -267,12 +342,13 @@ function denseGradInput(delta, W, prev, N, nin, nout) {
   for (; n < N; n++) { const dof = n * nout, po = n * nin; for (let i = 0; i < nin; i++) { let a = 0; for (let j = 0; j < nout; j++) a += delta[dof + j] * W[j * nin + i]; prev[po + i] = a; } }
 }
 
-// Forward pass over N rows of X (a flat Float64Array of length 2N). Returns {zs, hs}: zs[l] is z_{l+1} (N * out),
+// Forward pass over N points X (a flat Float64Array of length 2N; their features are computed first, see above). Returns {zs, hs}: zs[l] is z_{l+1} (N * out),
 // hs[l] is h_l (hs[0] = X); the last z is the logits. `ws` (optional) is a workspace reused between calls.
 export function forward(net, act, X, N, ws) {
   const phi = ACTIVATIONS[act].fn;
   const L = net.sizes.length - 1;
-  const key = N + ":" + net.sizes.join(",");
+  const plain = isDefaultFeatures(net.features);
+  const key = N + ":" + net.sizes.join(",") + (plain ? "" : ":" + net.features.join(","));
   if (!ws || ws.key !== key) {
     ws = { key, zs: [], hs: [X] };
     for (let l = 0; l < L; l++) {
@@ -280,7 +356,7 @@ export function forward(net, act, X, N, ws) {
       if (l + 1 < L) ws.hs.push(new Float64Array(N * net.sizes[l + 1]));
     }
   }
-  ws.hs[0] = X;
+  ws.hs[0] = plain ? X : (ws.feat = featureMatrix(X, N, net.features, ws.feat));
   for (let l = 0; l < L; l++) {
     const nin = net.sizes[l];
     const nout = net.sizes[l + 1];
@@ -407,15 +483,73 @@ export function makeOptimizer(name, net, lr, betas = [0.9, 0.999], eps = 1e-8) {
 
 // One full-batch gradient-descent step. `state` carries workspaces between calls. Returns {loss, acc} measured
 // before the update (the forward pass that the gradient comes from).
-export function trainStep(net, act, opt, X, y, N, state = {}) {
+// `reg` ({kind: "none" | "l1" | "l2", rate}) adds the gradient of a penalty on the weights (not the biases), as
+// dlbook.regularization.weight_penalty: rate * W for L2 (the penalty rate/2 ||W||^2), rate * sign(W) for L1. The loss
+// returned is the data loss alone.
+export function trainStep(net, act, opt, X, y, N, state = {}, reg = null) {
   const C = net.sizes[net.sizes.length - 1];
   state.ws = forward(net, act, X, N, state.ws);
   if (!state.dz || state.dz.length !== N * C) state.dz = new Float64Array(N * C);
   const logits = state.ws.zs[state.ws.zs.length - 1];
   const { loss, correct } = softmaxCrossEntropy(logits, y, N, C, state.dz);
   state.grads = backward(net, act, state.ws, state.dz, N, state.grads);
+  if (reg && reg.rate > 0 && (reg.kind === "l1" || reg.kind === "l2")) {
+    const rate = reg.rate;
+    for (let l = 0; l < net.W.length; l++) {
+      const W = net.W[l];
+      const dW = state.grads.dW[l];
+      if (reg.kind === "l2") for (let i = 0; i < W.length; i++) dW[i] += rate * W[i];
+      else for (let i = 0; i < W.length; i++) dW[i] += rate * Math.sign(W[i]);
+    }
+  }
   opt.step(state.grads);
   return { loss, acc: correct / N };
+}
+
+// One epoch: a step on each batch of `order` (arrays of row indices into X, y; see batchOrder). Stops at the first
+// step whose loss or weights are not finite. Returns {steps, losses, ok}.
+export function trainEpoch(net, act, opt, X, y, order, state = {}, reg = null) {
+  const losses = [];
+  if (!state.batches) state.batches = {};
+  for (const idx of order) {
+    const n = idx.length;
+    let r;
+    if (n === y.length && idx.every((v, i) => v === i)) {
+      r = trainStep(net, act, opt, X, y, n, state, reg);
+    } else {
+      // Each batch size keeps its own workspaces (the last batch of an epoch may be smaller).
+      const b = state.batches[n] || (state.batches[n] = { X: new Float64Array(2 * n), y: new Int32Array(n), st: {} });
+      for (let k = 0; k < n; k++) {
+        b.X[2 * k] = X[2 * idx[k]];
+        b.X[2 * k + 1] = X[2 * idx[k] + 1];
+        b.y[k] = y[idx[k]];
+      }
+      r = trainStep(net, act, opt, b.X, b.y, n, b.st, reg);
+    }
+    losses.push(r.loss);
+    if (!Number.isFinite(r.loss) || !isFiniteNetwork(net)) return { steps: losses.length, losses, ok: false };
+  }
+  return { steps: losses.length, losses, ok: true };
+}
+
+// The training and test points of a data set (X flat, y) under testMask(N, ratio, seed).
+export function splitData(X, y, N, ratio, seed) {
+  const mask = testMask(N, ratio, seed);
+  let nTest = 0;
+  for (let i = 0; i < N; i++) nTest += mask[i];
+  const part = (want, m) => {
+    const out = { X: new Float64Array(2 * m), y: new Int32Array(m), N: m, index: new Int32Array(m) };
+    for (let i = 0, j = 0; i < N; i++) {
+      if (mask[i] !== want) continue;
+      out.X[2 * j] = X[2 * i];
+      out.X[2 * j + 1] = X[2 * i + 1];
+      out.y[j] = y[i];
+      out.index[j] = i;
+      j++;
+    }
+    return out;
+  };
+  return { mask, train: part(0, N - nTest), test: part(1, nTest) };
 }
 
 export function evaluate(net, act, X, y, N, state = {}) {
@@ -429,19 +563,39 @@ export function evaluate(net, act, X, y, N, state = {}) {
 // Train from given weights for `steps` full-batch steps: what the Node test calls. `phases` (optional,
 // [{optimizer, lr, steps}, ...]) switches the optimizer between runs of steps the way the page's optimizer buttons do:
 // the weights are kept and only the optimizer's state (Adam's moments and step count) starts again.
-export function train({ sizes, weights, activation, optimizer, lr, X, y, steps, phases }) {
-  const net = networkFromLists(sizes, weights);
+//
+// The page's other options, as the page runs them: `features` (names), `testRatio` and `seed` (the held-out split:
+// only the training points are trained on), `batchSize` (0 or null: full batch) with the batch order of each epoch
+// from `seed` and the epoch count (`epoch0` = epochs already done), and `regularization` / `regRate`. With
+// `epochs`, each phase runs that many epochs (one step per batch) instead of `steps` full-batch steps. Returns the
+// weights, the loss of every step, the test mask and the batch order used (indices into the training points).
+export function train({
+  sizes, weights, activation, optimizer, lr, X, y, steps, phases, features = null, testRatio = 0, seed = 0,
+  batchSize = 0, epochs = null, epoch0 = 0, regularization = "none", regRate = 0,
+}) {
+  const net = networkFromLists(sizes, weights, features);
   if (!net) throw new Error("weights do not match sizes");
-  const N = y.length;
   const Xf = Float64Array.from(X.flat());
   const yi = Int32Array.from(y);
+  const { mask, train: tr } = splitData(Xf, yi, yi.length, testRatio, seed);
+  const reg = { kind: regularization, rate: regRate };
   const state = {};
   const losses = [];
-  for (const ph of phases || [{ optimizer, lr, steps }]) {
+  const order = [];
+  let epoch = epoch0;
+  for (const ph of phases || [{ optimizer, lr, steps, epochs }]) {
     const opt = makeOptimizer(ph.optimizer, net, ph.lr);
-    for (let s = 0; s < ph.steps; s++) losses.push(trainStep(net, activation, opt, Xf, yi, N, state).loss);
+    if (ph.epochs) {
+      for (let e = 0; e < ph.epochs; e++, epoch++) {
+        const batches = batchOrder(tr.N, batchSize, seed, epoch);
+        order.push(...batches.map((b) => Array.from(b)));
+        losses.push(...trainEpoch(net, activation, opt, tr.X, tr.y, batches, state, reg).losses);
+      }
+    } else {
+      for (let s = 0; s < ph.steps; s++) losses.push(trainStep(net, activation, opt, tr.X, tr.y, tr.N, state, reg).loss);
+    }
   }
-  return { weights: networkToLists(net), losses };
+  return { weights: networkToLists(net), losses, mask: Array.from(mask), order };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
