@@ -1034,7 +1034,12 @@ def momentum_step(fn: Callable[..., tuple]) -> CheckResult:
                 "p does not move at the first step (b = 0), so it is updated with the old velocity: update b "
                 "first, then step p −= η b with the new b."
             )
-        hints = {-1.0: uphill, 1.0 / lr: "The step ignores the learning rate: p −= η b."}
+        hints = {
+            -1.0: uphill,
+            1.0 / lr: "The step ignores the learning rate: p −= η b.",
+            1.0 + mu: "The first step is η (1 + μ) g, Nesterov's look-ahead p −= η (g + μb): plain momentum steps "
+            "p −= η b.",
+        }
         _close(p1 - p, -lr * g, "The step of p", case, hints)
 
         b, g = rng.normal(size=shape), rng.normal(size=shape)

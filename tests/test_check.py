@@ -461,7 +461,12 @@ def _momentum(variant):
         if variant == "fixed-mu":
             mu = 0.9
         b = (b if variant == "no-mu" else mu * b) + ((1 - mu) * g if variant == "ema" else g)
-        p = p + lr * b if variant == "uphill" else p - lr * b
+        if variant == "nesterov":
+            p = p - lr * (g + mu * b)
+        elif variant == "no-lr":
+            p = p - b
+        else:
+            p = p + lr * b if variant == "uphill" else p - lr * b
         return (b, p) if variant == "swapped" else (p, b)
 
     return fn
@@ -618,6 +623,8 @@ WRONG = [
     ("momentum_step", _momentum("ema"), "After the first step b is (1 − μ) g, an average of the gradients"),
     ("momentum_step", _momentum("fixed-mu"), "b is not the gradient alone with mu = 0"),
     ("momentum_step", _momentum("swapped"), "returns the velocity first"),
+    ("momentum_step", _momentum("nesterov"), "Nesterov's look-ahead p −= η (g + μb): plain momentum steps p −= η b"),
+    ("momentum_step", _momentum("no-lr"), "The step ignores the learning rate: p −= η b."),
     ("momentum_step", lambda p, g, b, lr, mu: p - lr * (mu * b + g), "must return 2 values (p, b), got ndarray"),
     ("momentum_step", lambda p, g, b, lr, mu: (p - lr * (mu * b + g), [mu * b + g]), "b has shape (1, 3, 4) but"),
     ("batchnorm_forward", lambda x, g, b, eps: g * (x - x.mean(1, keepdims=True)) / x.std(1, keepdims=True) + b, "row"),
