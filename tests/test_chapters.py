@@ -17,6 +17,7 @@ CHAPTERS = [
     "foundations/activations",
     "foundations/backprop",
     "training/optimization",
+    "training/initialization",
     "training/regularization",
     "cnn/convolution",
     "cnn/cnn-family",
@@ -61,6 +62,9 @@ def test_notebook_is_stored_without_outputs(path):
         if cell["cell_type"] == "code":
             assert not cell.get("outputs"), f"{path.name} cell {i} has stored outputs (tools/strip_notebooks.py)"
             assert cell.get("execution_count") is None, f"{path.name} cell {i} has an execution count"
+    ids = [cell.get("id") for cell in _cells(path)]
+    twins = sorted({i for i in ids if ids.count(i) > 1})
+    assert None not in ids and not twins, f"{path.name}: cells without an id or sharing one: {twins}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))

@@ -16,8 +16,13 @@ def strip(path: Path) -> bool:
     """Strip one notebook in place; return True if it changed."""
     text = path.read_text(encoding="utf-8")
     nb = json.loads(text)
+    seen: set[str] = set()
     for i, cell in enumerate(nb.get("cells", [])):
-        cell.setdefault("id", f"cell-{i}")
+        if cell.get("id") in seen or "id" not in cell:  # a cell copied within or between notebooks keeps no twin id
+            cell["id"] = next(
+                f"cell-{i}{s}" for s in ("", *(f"-{k}" for k in range(1, 99))) if f"cell-{i}{s}" not in seen
+            )
+        seen.add(cell["id"])
         cell.get("metadata", {}).pop("execution", None)
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
