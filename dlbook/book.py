@@ -10,6 +10,7 @@ helpers instead of the build tools:
 * :func:`over_seeds` repeats a training run over several seeds and returns :class:`Runs` (mean, spread, min, max),
   and :func:`compare` says "higher", "lower" or "within the spread of the seeds" from two such sets of runs, so that a
   conclusion drawn from training runs is never drawn from one seed;
+* :func:`rounded` rounds a bound the text states ("at most", "at least") in the safe direction;
 * :func:`table` turns a list of rows into a Markdown table that Jupyter and the book both display;
 * :func:`setup_chapter` (called by the bootstrap cell at the top of every chapter) limits BLAS to the thread count
   the chapters are tuned for and, in Colab, enables the widget manager the demos need.
@@ -19,9 +20,11 @@ Importing this module does no work: myst-nb, IPython, threadpoolctl and Colab's 
 
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -38,6 +41,7 @@ __all__ = [
     "in_colab",
     "limit_blas_threads",
     "over_seeds",
+    "rounded",
     "setup_chapter",
     "table",
 ]
@@ -75,6 +79,47 @@ def glue(name: str, value: Any, display: bool = False) -> None:
         from IPython.display import display as show
 
         show(value)
+
+
+def rounded(value: float, spec: str, direction: str) -> float:
+    """``value`` rounded up or down to what the format ``spec`` shows, for a bound stated in the text.
+
+    "At most {x:.1e}" is false when ``x = 4.74e-4`` is shown as ``4.7e-04``; glue ``rounded(x, ".1e", "up")``
+    instead, which is ``4.8e-4``, and the sentence stays true at the precision it is printed with.
+
+    Parameters
+    ----------
+    value : float
+        A finite number.
+    spec : str
+        The format spec the text shows it with: fixed point (``".2f"``, ``".0f"``) or exponent (``".1e"``).
+    direction : {"up", "down"}
+        "up" for an upper bound ("at most", "up to", "within"), "down" for a lower bound ("at least", "or more").
+
+    Returns
+    -------
+    float
+        The smallest number shown exactly by ``spec`` that is >= ``value`` ("up"), or the largest <= ``value``.
+
+    Examples
+    --------
+    >>> rounded(4.74e-4, ".1e", "up"), rounded(24.36, ".1f", "down")
+    (0.00048, 24.3)
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"value must be a finite real number, got {value!r}")
+    match = re.fullmatch(r"\.(\d+)([ef])", spec) if isinstance(spec, str) else None
+    if match is None:
+        raise ValueError(f"spec must be a fixed-point or exponent format such as '.2f' or '.1e', got {spec!r}")
+    if direction not in ("up", "down"):
+        raise ValueError(f"direction must be 'up' or 'down', got {direction!r}")
+    digits, kind = int(match.group(1)), match.group(2)
+    shown = float(format(value, spec))
+    if (direction == "up" and shown >= value) or (direction == "down" and shown <= value):
+        return shown
+    exponent = int(format(shown, spec).split("e")[1]) if kind == "e" else 0
+    unit = 10.0 ** (exponent - digits)
+    return float(format(shown + unit if direction == "up" else shown - unit, spec))
 
 
 def _myst_nb_glue() -> Any:

@@ -1501,6 +1501,12 @@ fn(
 )
 fn("book.claim", {"condition": True, "statement": "x"}, {"statement": "obj"}, oracle=lambda r, k: r is None)
 fn(
+    "book.rounded",
+    {"value": 4.74e-4, "spec": ".1e", "direction": "up"},
+    {"value": "fnan finf numstr true", "spec": "bogus obj", "direction": "bogus obj"},
+    oracle=lambda r, k: r == 4.8e-4,
+)
+fn(
     "book.over_seeds",
     {"fn": lambda seed: float(seed), "seeds": (0, 1)},
     {"fn": "str", "seeds": "str", "processes": "size"},

@@ -54,3 +54,25 @@ def test_over_seeds_runs_a_mapping_of_settings_in_one_pool():
         over_seeds({"a": draw, "b": 3}, seeds=(0, 1))
     with pytest.raises(ValueError, match="empty mapping"):
         over_seeds({}, seeds=(0, 1))
+
+
+@pytest.mark.parametrize(
+    ("value", "spec", "direction", "expected"),
+    [
+        (4.74e-4, ".1e", "up", 4.8e-4),  # 4.7e-04 would make "at most" false
+        (4.74e-4, ".1e", "down", 4.7e-4),
+        (9.96e-4, ".1e", "up", 1.0e-3),  # the exponent moves
+        (24.36, ".1f", "down", 24.3),  # 24.4 would make "at least" false
+        (24.36, ".1f", "up", 24.4),
+        (0.25, ".1f", "up", 0.3),
+        (3.0, ".0f", "down", 3.0),  # shown exactly: unchanged
+        (-0.04, ".1f", "down", -0.1),
+    ],
+)
+def test_rounded_keeps_a_stated_bound_true_at_the_printed_precision(value, spec, direction, expected):
+    from dlbook.book import rounded
+
+    got = rounded(value, spec, direction)
+    assert got == pytest.approx(expected, rel=1e-12)
+    assert format(got, spec) == format(expected, spec)
+    assert (got >= value) if direction == "up" else (got <= value)
