@@ -68,6 +68,7 @@ def _check_seq(x: Any, D: int) -> np.ndarray:
         raise ValueError(f"x must have shape (B, T, {D}), a 3-D batch of sequences, got {_fmt(x.shape)}")
     if x.shape[0] == 0 or x.shape[1] == 0:
         raise ValueError(f"x must hold at least one sequence of at least one step, got shape {_fmt(x.shape)}")
+    check_finite(x, "x")  # as lstm_step does: a NaN would otherwise run silently through every later step
     return x
 
 

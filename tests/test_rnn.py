@@ -195,3 +195,11 @@ def test_vanishing_gradients_rnn_vs_lstm():
     assert lstm_norms[0] > 10 * rnn_norms[0]
     with pytest.raises(TypeError, match=r"\blayer\b"):
         gradient_norms_through_time(object(), x)
+
+
+@pytest.mark.parametrize("layer", [RNN(3, 4, rng=0), LSTM(3, 4, rng=0)], ids=["rnn", "lstm"])
+def test_a_nan_in_a_sequence_is_rejected_before_it_runs_through_the_steps(layer):
+    x = np.random.default_rng(0).standard_normal((2, 5, 3))
+    x[1, 2, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^x contains 1 NaN or infinite value"):
+        layer.forward(x)
