@@ -7,7 +7,9 @@ import {
   makeOptimizer, mulberry32, networkFromLists, networkToLists, parseSeed, trainStep,
 } from "./playground_math.js";
 import { PRESETS, PRESET_NAMES } from "./playground_presets.js";
-import { COLORS, COLOR_NAMES, CURVE_H, MARGIN, drawCurve, drawPlot } from "./playground_draw.js";
+import {
+  COLORS, COLOR_NAMES, CURVE_H, MARGIN, buildNetworkView, buildViewControls, drawCurve, drawNetwork, drawPlot,
+} from "./playground_draw.js";
 
 const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const OPTIMIZER_LABELS = { sgd: "SGD", adam: "Adam" };
@@ -221,6 +223,7 @@ class Playground {
     this.running = false;
     if (this.pendingFrame) cancelAnimationFrame(this.pendingFrame);
     if (this.resizer) this.resizer.disconnect();
+    if (this.netResizer) this.netResizer.disconnect();
     for (const [ev, fn] of this.handlers) this.model.off(ev, fn);
   }
 
@@ -328,9 +331,10 @@ class Playground {
     this.msgText = el("span");
     this.msg = el("div", { class: "pg-msg" }, [this.msgText]);
     this.live = el("div", { class: "pg-live", role: "status", "aria-live": "polite", "aria-atomic": "true" });
-    this.plotBox = el("div", { class: "pg-plot" }, [this.canvas, this.curve, this.msg, this.live]);
+    this.plotBox = el("div", { class: "pg-plot" }, [this.canvas, this.curve, buildViewControls(this, el), this.msg, this.live]);
 
     r.append(el("div", { class: "pg-body" }, [this.plotBox, el("div", { class: "pg-side" }, [data, net])]));
+    r.append(buildNetworkView(this, el));
 
     this.canvas.addEventListener("pointerdown", (e) => this.safe(() => this.onPointerDown(e)));
     this.canvas.addEventListener("pointerup", (e) => this.safe(() => this.onPointerUp(e)));
@@ -569,6 +573,8 @@ class Playground {
         return;
       }
       this.history.push([ep, m.loss, m.acc]);
+      this.metrics = m;
+      this.metricsOf = [this.net, this.X, this.opt, this.opt.t]; // draw() reuses them while these are unchanged
       if (this.history.length > HISTORY_MAX) this.history = this.history.filter((_, i) => i % 2 === 0 || i === this.history.length - 1);
     }
   }
@@ -804,13 +810,18 @@ class Playground {
         if (!this.canTrain()) {
           this.running = false;
         } else {
-          // Up to STEPS_PER_FRAME full-batch steps, within ~10 ms (at least one), so the page stays fluid.
+          // The speed control's steps per frame (below 1: one step every few frames), within ~10 ms (at least one
+          // step when one is due), so the page stays fluid.
+          this.stepCredit = Math.min(50, (this.stepCredit || 0) + (this.speed || STEPS_PER_FRAME));
+          const due = Math.floor(this.stepCredit);
+          this.stepCredit -= due;
           let done = 0;
-          while (done < STEPS_PER_FRAME && !this.diverged) {
+          while (done < due && !this.diverged) {
             done += this.runSteps(1);
             if (performance.now() - t0 > 10) break;
           }
-          this.afterSteps(done);
+          if (due) this.afterSteps(done);
+          this.root.dataset.stepsLastFrame = String(done);
           if (!this.running || performance.now() - this.lastSync > 1000) this.syncWeights();
         }
         this.syncControls();
@@ -833,7 +844,9 @@ class Playground {
   }
 
   draw() {
-    const metrics = this.measure();
+    const same = this.metricsOf && [this.net, this.X, this.opt, this.opt.t].every((v, i) => v === this.metricsOf[i]);
+    const metrics = same ? this.metrics : this.measure();
+    this.metricsOf = null;
     this.epochOut.textContent = String(this.epoch());
     this.lossOut.textContent = this.diverged ? "diverged" : metrics ? fmtNumber(metrics.loss) : "–";
     this.accOut.textContent = this.diverged ? "–" : metrics ? fmtNumber(100 * metrics.acc, 1, "%") : "–";
@@ -846,6 +859,7 @@ class Playground {
     this.root.dataset.side = String(this.side);
     drawPlot(this);
     drawCurve(this);
+    drawNetwork(this);
   }
 
 }

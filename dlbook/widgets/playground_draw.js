@@ -8,7 +8,7 @@ export const COLOR_NAMES = ["blue", "red", "green", "purple"];
 export const TEAL = "#17a2a2"; // PALETTE output: the loss curve
 export const ORANGE = "#f28e2b"; // PALETTE kernel: the accuracy curve
 export const MARGIN = 22; // axis margin around the data area, CSS pixels
-export const CURVE_H = 70;
+export const CURVE_H = 96;
 export function hexToRgb(hex) {
   const n = parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
@@ -102,7 +102,7 @@ export function drawPlot(pg) {
   ctx.clearRect(0, 0, side, side);
   const heat = heatmap(pg, col.card);
   ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = "high";
+  ctx.imageSmoothingQuality = "low";
   ctx.drawImage(heat, MARGIN, MARGIN, P, P);
   // axes and ticks
   ctx.strokeStyle = "rgba(128,128,128,0.5)";
@@ -142,17 +142,35 @@ export function drawPlot(pg) {
   const r = pg.N > 400 ? 2.6 : 4;
   ctx.lineWidth = pg.N > 400 ? 0.6 : 1;
   ctx.strokeStyle = "rgba(20, 20, 20, 0.75)";
+  const testMask = pg.split ? pg.split().mask : null; // held-out test points are drawn hollow (rings)
   for (let c = 0; c < 4; c++) {
     ctx.fillStyle = COLORS[c];
     ctx.beginPath();
     for (let i = 0; i < pg.N; i++) {
-      if (pg.y[i] !== c) continue;
+      if (pg.y[i] !== c || (testMask && testMask[i])) continue;
       const [px, py] = pg.toPixel(pg.X[2 * i], pg.X[2 * i + 1]);
       ctx.moveTo(px + r, py);
       ctx.arc(px, py, r, 0, 2 * Math.PI);
     }
     ctx.fill();
     ctx.stroke();
+  }
+  if (testMask && testMask.includes(1)) {
+    for (let c = 0; c < 4; c++) {
+      ctx.beginPath();
+      for (let i = 0; i < pg.N; i++) {
+        if (pg.y[i] !== c || !testMask[i]) continue;
+        const [px, py] = pg.toPixel(pg.X[2 * i], pg.X[2 * i + 1]);
+        ctx.moveTo(px + r, py);
+        ctx.arc(px, py, r, 0, 2 * Math.PI);
+      }
+      ctx.lineWidth = 3.4; // a dark rim under the coloured ring keeps it visible on a region of its own colour
+      ctx.strokeStyle = "rgba(20, 20, 20, 0.75)";
+      ctx.stroke();
+      ctx.lineWidth = 1.8;
+      ctx.strokeStyle = COLORS[c];
+      ctx.stroke();
+    }
   }
   // The keyboard cursor, while the plot has the focus.
   if (pg.cursor && pg.canvas.matches(":focus-visible")) {
@@ -179,6 +197,32 @@ export function drawPlot(pg) {
   pg.canvas.setAttribute("aria-label", `Data plot and decision boundary: ${pg.N} points (${classes}). Arrow keys move a cursor, Enter places a point, Delete removes the nearest.`);
 }
 
+export const LOSS_FLOOR = 1e-4; // the log axis clamps smaller losses here (a loss of 0 has no logarithm)
+
+function fmtAxis(v) {
+  if (!Number.isFinite(v)) return "–";
+  return v >= 100 ? v.toFixed(0) : v >= 1 ? String(Number(v.toPrecision(3))) : String(Number(v.toPrecision(2)));
+}
+
+// The loss axis: [lo, hi] in axis units (log10 of the loss, or the loss) over the rows' finite losses.
+export function lossAxis(values, log) {
+  const f = (v) => (log ? Math.log10(Math.max(LOSS_FLOOR, v)) : v);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    lo = Math.min(lo, f(v));
+    hi = Math.max(hi, f(v));
+  }
+  if (!Number.isFinite(lo)) return null;
+  if (!log) lo = 0;
+  if (!(hi - lo > 1e-9)) {
+    hi = log ? hi + 0.5 : Math.max(hi, 1e-6) * 1.1;
+    lo = log ? lo - 0.5 : 0;
+  }
+  return { lo, hi, f, label: (a) => fmtAxis(log ? Math.pow(10, a) : a) };
+}
+
 export function drawCurve(pg) {
   const ctx = pg.curve.getContext("2d");
   const dpr = pg.dpr;
@@ -191,22 +235,26 @@ export function drawCurve(pg) {
   ctx.textBaseline = "top";
   ctx.textAlign = "left";
   const last = pg.history.length ? pg.history[pg.history.length - 1] : null;
-  const lossText = pg.diverged ? "training loss: diverged" : "training loss" + (last ? " " + fmtNumber(last[1]) : "");
-  const accText = pg.diverged ? "" : "accuracy" + (last ? " " + fmtNumber(100 * last[2], 1, "%") : "");
+  const hasTest = pg.history.some((r) => r.length >= 5 && Number.isFinite(r[3]));
+  const testOf = (r, k, pct) => (hasTest && r && r.length >= 5 ? ` (test ${pct ? fmtNumber(100 * r[k], 1, "%") : fmtNumber(r[k])})` : "");
+  const lossText = pg.diverged ? "training loss: diverged" : "training loss" + (last ? " " + fmtNumber(last[1]) + testOf(last, 3) : "");
+  const accText = pg.diverged ? "" : "accuracy" + (last ? " " + fmtNumber(100 * last[2], 1, "%") + testOf(last, 4, true) : "");
   ctx.fillStyle = col.lossText;
   ctx.fillText(lossText, MARGIN, 4);
   ctx.textAlign = "right";
   ctx.fillStyle = col.accText;
-  ctx.fillText(accText, W - MARGIN, 4);
-  pg.curve.setAttribute("aria-label", last ? `Curve of the ${lossText} and ${accText || "accuracy"} over ${pg.history.length} records, up to epoch ${last[0]}` : "Training loss and accuracy: no training yet");
+  ctx.fillText(accText, W - MARGIN, W < 330 && hasTest ? 17 : 4);
+  const log = pg.logLoss !== false;
+  pg.curve.setAttribute("aria-label", last ? `Curve of the ${lossText} and ${accText || "accuracy"} over ${pg.history.length} records, up to epoch ${last[0]}; loss axis ${log ? "logarithmic" : "linear"}` : "Training loss and accuracy: no training yet");
   const h = pg.history.filter((r) => Number.isFinite(r[1]) && Number.isFinite(r[2]));
-  const top = 18;
-  const bottom = H - 14;
+  const top = W < 330 && hasTest ? 32 : 20;
+  const bottom = H - 15;
   ctx.strokeStyle = "rgba(128,128,128,0.35)";
   ctx.beginPath();
   ctx.moveTo(MARGIN, bottom + 0.5);
   ctx.lineTo(W - MARGIN, bottom + 0.5);
   ctx.stroke();
+  pg.root.dataset.lossAxis = "";
   if (h.length < 2) {
     ctx.fillStyle = col.muted;
     ctx.textAlign = "center";
@@ -215,27 +263,507 @@ export function drawCurve(pg) {
   }
   const e0 = h[0][0];
   const e1 = h[h.length - 1][0];
-  const maxLoss = Math.max(...h.map((r) => r[1]), 1e-6);
+  const losses = [];
+  for (const r of h) {
+    losses.push(r[1]);
+    if (hasTest && r.length >= 5) losses.push(r[3]);
+  }
+  const axis = lossAxis(losses, log);
   const xOf = (e) => MARGIN + ((e - e0) / Math.max(1, e1 - e0)) * (W - 2 * MARGIN);
-  const line = (idx, scale, color) => {
+  const yOf = (v) => bottom - Math.min(1, Math.max(0, v)) * (bottom - top);
+  const line = (idx, norm, color, dashed) => {
     ctx.strokeStyle = color;
     ctx.lineWidth = 1.6;
+    ctx.setLineDash(dashed ? [4, 3] : []);
     ctx.beginPath();
-    h.forEach((r, i) => {
-      const v = Math.min(1, Math.max(0, r[idx] / scale));
+    let started = false;
+    for (const r of h) {
+      if (r.length <= idx || !Number.isFinite(r[idx])) continue;
       const x = xOf(r[0]);
-      const y = bottom - v * (bottom - top);
-      if (i === 0) ctx.moveTo(x, y);
+      const y = yOf(norm(r[idx]));
+      if (!started) ctx.moveTo(x, y);
       else ctx.lineTo(x, y);
-    });
+      started = true;
+    }
     ctx.stroke();
+    ctx.setLineDash([]);
   };
-  line(2, 1, ORANGE);
-  line(1, maxLoss, TEAL);
+  const lossNorm = (v) => (axis.f(v) - axis.lo) / (axis.hi - axis.lo);
+  line(2, (v) => v, ORANGE, false);
+  if (hasTest) line(4, (v) => v, ORANGE, true);
+  line(1, lossNorm, TEAL, false);
+  if (hasTest) line(3, lossNorm, TEAL, true);
+  // the loss axis: its top and bottom values (never NaN or -Infinity: the axis is clamped, LOSS_FLOOR on a log axis)
+  const hiText = axis.label(axis.hi);
+  const loText = axis.label(axis.lo) + (log ? " (log)" : "");
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  for (const [t, y] of [[hiText, top], [loText, bottom - 6]]) {
+    const w = ctx.measureText(t).width + 4;
+    ctx.fillStyle = `rgb(${col.card.join(",")})`;
+    ctx.fillRect(MARGIN - 2, y - 7, w, 14);
+    ctx.fillStyle = col.lossText;
+    ctx.fillText(t, MARGIN, y);
+  }
+  pg.root.dataset.lossAxis = `${loText.replace(" (log)", "")} ${hiText}`;
   ctx.fillStyle = col.muted;
   ctx.textBaseline = "bottom";
   ctx.textAlign = "left";
-  ctx.fillText("epoch " + e0, MARGIN, H);
+  ctx.fillText("epoch " + e0 + (hasTest ? "  (dashed: test)" : ""), MARGIN, H);
   ctx.textAlign = "right";
   ctx.fillText("epoch " + e1, W - MARGIN, H);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The network view: the layers as columns of units. Each input and hidden unit is a small heatmap of what it
+// computes over the plane (its activation on the heatmap's grid, from the same forward pass: no extra arithmetic),
+// each output unit the probability of its class; edges are coloured by the weight's sign and sized by |weight|.
+// Hovering, or the arrow keys on the focused view, shows a unit's or an edge's value.
+// ---------------------------------------------------------------------------------------------------------------
+const NET_MAX_ROWS = 16; // a layer of more units wraps into several sub-columns of at most this many
+const NET_MAX_H = 420; // CSS pixels: the view's height for tall layers
+const NET_GAP = 3;
+const NET_MAX_EDGES = 600; // a layer with more weights draws only this many of the largest
+const NET_EVERY_MS = 100; // while training, the view is redrawn at most 10 times a second
+const FEATURE_LABELS = { x1: "x₁", x2: "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂", "sin(x1)": "sin x₁", "sin(x2)": "sin x₂" };
+
+function fmtValue(v) {
+  if (!Number.isFinite(v)) return "not finite";
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e4) ? v.toExponential(2) : v.toFixed(3);
+}
+
+function netColours(pg) {
+  const style = getComputedStyle(pg.root);
+  const v = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
+  return { pos: hexToRgb(v("--pg-pos", "#2166ac")), neg: hexToRgb(v("--pg-neg", "#c85a00")) };
+}
+
+function layerName(l, L) {
+  return l === 0 ? "input" : l === L ? "output" : L === 2 ? "hidden layer" : `hidden layer ${l}`;
+}
+
+function unitName(pg, l, j) {
+  const L = pg.net.sizes.length - 1;
+  if (l === 0) {
+    const f = pg.net.features && pg.net.features.length ? pg.net.features[j] : ["x1", "x2"][j];
+    return `input ${FEATURE_LABELS[f] || f}`;
+  }
+  if (l === L) return `output for class ${j} (${COLOR_NAMES[j]})`;
+  return `${layerName(l, L)}, unit ${j + 1}`;
+}
+
+// Where everything goes, for a view `width` CSS pixels wide: sub-columns per layer, the tile side, unit positions.
+export function netLayout(sizes, width) {
+  const L = sizes.length - 1;
+  const cols = sizes.map((n) => Math.ceil(n / NET_MAX_ROWS));
+  const rows = sizes.map((n, l) => Math.ceil(n / cols[l]));
+  const maxRows = Math.max(...rows);
+  const top = 18; // the column titles
+  const spacingMin = 26;
+  const sumCols = cols.reduce((a, b) => a + b, 0);
+  const byWidth = Math.floor((width - 16 - L * spacingMin) / sumCols) - NET_GAP;
+  const byHeight = Math.floor((NET_MAX_H - top) / maxRows) - NET_GAP;
+  const s = Math.max(8, Math.min(36, byWidth, byHeight));
+  const blockW = cols.map((c) => c * (s + NET_GAP) - NET_GAP);
+  const used = blockW.reduce((a, b) => a + b, 0);
+  const spacing = L ? Math.max(spacingMin, Math.min(140, (width - 16 - used) / L)) : 0;
+  const total = used + spacing * L;
+  let x = Math.max(8, (width - total) / 2);
+  const H = top + maxRows * (s + NET_GAP) + 4;
+  const layers = sizes.map((n, l) => {
+    const h = rows[l] * (s + NET_GAP) - NET_GAP;
+    const y0 = top + (H - top - 4 - h) / 2;
+    const units = [];
+    for (let j = 0; j < n; j++) {
+      const c = Math.floor(j / rows[l]);
+      const r = j % rows[l];
+      units.push({ x: x + c * (s + NET_GAP), y: y0 + r * (s + NET_GAP) });
+    }
+    const out = { x, w: blockW[l], units };
+    x += blockW[l] + spacing;
+    return out;
+  });
+  return { s, H, W: width, layers };
+}
+
+export function buildNetworkView(pg, el) {
+  pg.netCanvas = el("canvas", {
+    class: "pg-net", tabindex: "0", role: "application", "aria-roledescription": "network diagram",
+    "aria-label": "Network view", "aria-describedby": pg.uid + "-net-hint",
+  });
+  pg.netTip = el("div", { class: "pg-net-tip", "aria-hidden": "true" });
+  pg.netWrap = el("div", { class: "pg-net-wrap" }, [pg.netCanvas, pg.netTip]);
+  pg.netSel = null; // {kind: "unit", l, j} or {kind: "edge", l, j, i}: the weight W_l[j, i] into unit j of layer l
+  pg.netHover = null;
+  pg.netAtlas = document.createElement("canvas");
+  const box = el("div", { class: "pg-sec pg-netview", role: "group", "aria-labelledby": pg.uid + "-netview" }, [
+    el("div", { class: "pg-h", id: pg.uid + "-netview", text: "Network view" }),
+    pg.netWrap,
+    el("div", { class: "pg-hint", id: pg.uid + "-net-hint", text: "Each square is what a unit computes over the plane (blue positive, orange negative; the outputs show each class's probability). Lines are the weights: blue positive, orange negative, thicker for larger |w| (in a layer of more than 600 weights, only the 600 largest). Hover, or focus the view and use the arrow keys (Shift with Up/Down steps through a unit's incoming weights), to read a value." }),
+  ]);
+  const c = pg.netCanvas;
+  const at = (e) => {
+    const r = c.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  };
+  c.addEventListener("pointermove", (e) => pg.safe(() => {
+    const hit = netHitTest(pg, ...at(e));
+    if (JSON.stringify(hit) !== JSON.stringify(pg.netHover)) {
+      pg.netHover = hit;
+      drawNetwork(pg, true);
+    }
+  }));
+  c.addEventListener("pointerleave", () => pg.safe(() => {
+    pg.netHover = null;
+    drawNetwork(pg, true);
+  }));
+  c.addEventListener("keydown", (e) => pg.safe(() => netKey(pg, e)));
+  c.addEventListener("focus", () => pg.safe(() => {
+    if (!pg.netSel) pg.netSel = { kind: "unit", l: Math.min(1, pg.net.sizes.length - 1), j: 0 };
+    drawNetwork(pg, true);
+    pg.announce(netDescribe(pg, pg.netSel));
+  }));
+  c.addEventListener("blur", () => pg.safe(() => drawNetwork(pg, true)));
+  if (typeof ResizeObserver !== "undefined") {
+    pg.netResizer = new ResizeObserver((entries) => pg.safe(() => {
+      pg.netWidth = Math.floor(entries[entries.length - 1].contentRect.width);
+      drawNetwork(pg, true);
+    }));
+    pg.netResizer.observe(pg.netWrap);
+  }
+  return box;
+}
+
+function netKey(pg, e) {
+  const sizes = pg.net.sizes;
+  const L = sizes.length - 1;
+  let s = pg.netSel || { kind: "unit", l: Math.min(1, L), j: 0 };
+  const unit = (l, j) => ({ kind: "unit", l, j: Math.max(0, Math.min(sizes[l] - 1, j)) });
+  if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
+    const l = Math.max(0, Math.min(L, s.l + (e.key === "ArrowLeft" ? -1 : 1)));
+    s = unit(l, s.j);
+  } else if ((e.key === "ArrowUp" || e.key === "ArrowDown") && e.shiftKey) {
+    // The incoming weights of the current unit, one by one (input units have none).
+    if (s.l === 0) return;
+    const n = sizes[s.l - 1];
+    const i = s.kind === "edge" ? s.i + (e.key === "ArrowUp" ? -1 : 1) : 0;
+    s = i < 0 || i >= n ? unit(s.l, s.j) : { kind: "edge", l: s.l, j: s.j, i };
+  } else if (e.key === "ArrowUp" || e.key === "ArrowDown") {
+    s = unit(s.l, s.j + (e.key === "ArrowUp" ? -1 : 1));
+  } else if (e.key === "Home" || e.key === "End") {
+    s = unit(s.l, e.key === "Home" ? 0 : sizes[s.l] - 1);
+  } else if (e.key === "Escape") {
+    s = unit(s.l, s.j);
+  } else {
+    return;
+  }
+  e.preventDefault();
+  pg.netSel = s;
+  drawNetwork(pg, true);
+  pg.announce(netDescribe(pg, s));
+}
+
+// The value of a unit or an edge, in words (the tooltip and the live region say this).
+export function netDescribe(pg, s) {
+  if (!s || !pg.net) return "";
+  const sizes = pg.net.sizes;
+  if (s.l >= sizes.length || s.j >= sizes[s.l]) return "";
+  if (s.kind === "edge") {
+    if (s.i >= sizes[s.l - 1]) return "";
+    const w = pg.net.W[s.l - 1][s.j * sizes[s.l - 1] + s.i];
+    return `Weight from ${unitName(pg, s.l - 1, s.i)} to ${unitName(pg, s.l, s.j)}: ${fmtValue(w)}`;
+  }
+  const name = unitName(pg, s.l, s.j);
+  const r = pg.netRanges && pg.netRanges[s.l] ? pg.netRanges[s.l][s.j] : null;
+  const range = r ? `, from ${fmtValue(r[0])} to ${fmtValue(r[1])} over the plane` : "";
+  if (s.l === 0) return `${name[0].toUpperCase()}${name.slice(1)}${range}`;
+  const b = pg.net.b[s.l - 1][s.j];
+  const what = s.l === sizes.length - 1 ? "probability" : "activation";
+  return `${name[0].toUpperCase()}${name.slice(1)}: bias ${fmtValue(b)}; ${what}${range || " not drawn"}`;
+}
+
+function netHitTest(pg, x, y) {
+  const lay = pg.netLay;
+  if (!lay || !pg.net) return null;
+  const s = lay.s;
+  for (let l = 0; l < lay.layers.length; l++) {
+    const u = lay.layers[l].units;
+    for (let j = 0; j < u.length; j++) if (x >= u[j].x && x <= u[j].x + s && y >= u[j].y && y <= u[j].y + s) return { kind: "unit", l, j };
+  }
+  let best = null;
+  let bestD = 16; // squared CSS pixels: within 4 px of the line
+  for (let l = 1; l < lay.layers.length; l++) {
+    const src = lay.layers[l - 1].units;
+    const dst = lay.layers[l].units;
+    const W = pg.net.W[l - 1];
+    const cut = (pg.netCuts && pg.netCuts[l]) || 0; // edges that are not drawn cannot be hovered
+    for (let j = 0; j < dst.length; j++) {
+      const bx = dst[j].x;
+      const by = dst[j].y + s / 2;
+      for (let i = 0; i < src.length; i++) {
+        if (Math.abs(W[j * src.length + i]) < cut) continue;
+        const ax = src[i].x + s;
+        const ay = src[i].y + s / 2;
+        const dx = bx - ax;
+        const dy = by - ay;
+        const t = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy || 1)));
+        const d = (ax + t * dx - x) ** 2 + (ay + t * dy - y) ** 2;
+        if (d < bestD) { bestD = d; best = { kind: "edge", l, j, i }; }
+      }
+    }
+  }
+  return best;
+}
+
+// Paint the tiles of every unit into one ImageData atlas (T x T pixels per tile, from the heatmap's G x G grid).
+function paintTiles(pg, card, colours) {
+  const ws = pg.gridWs;
+  const G = pg.gridG;
+  const sizes = pg.net.sizes;
+  const L = sizes.length - 1;
+  const stride = G > 48 ? 2 : 1;
+  const T = Math.floor(G / stride);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const perRow = Math.max(1, Math.min(total, 16));
+  const aw = perRow * T;
+  const ah = Math.ceil(total / perRow) * T;
+  if (pg.netAtlas.width !== aw || pg.netAtlas.height !== ah || !pg.netImage) {
+    pg.netAtlas.width = aw;
+    pg.netAtlas.height = ah;
+    pg.netAtlasCtx = pg.netAtlas.getContext("2d");
+    pg.netImage = pg.netAtlasCtx.createImageData(aw, ah);
+  }
+  const img = pg.netImage.data;
+  const [br, bg, bb] = card;
+  const ranges = [];
+  const where = [];
+  let k = 0;
+  const C = sizes[L];
+  const logits = ws && ws.zs[L - 1];
+  // the outputs' tiles: each class's softmax probability on the grid
+  if (!pg.netProbs || pg.netProbs.length !== G * G * C) pg.netProbs = new Float64Array(G * G * C);
+  const probs = pg.netProbs;
+  for (let cell = 0; cell < G * G; cell++) {
+    let m = -Infinity;
+    for (let c = 0; c < C; c++) m = Math.max(m, logits[cell * C + c]);
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += (probs[cell * C + c] = Math.exp(logits[cell * C + c] - m));
+    for (let c = 0; c < C; c++) probs[cell * C + c] /= sum;
+  }
+  for (let l = 0; l <= L; l++) {
+    const n = sizes[l];
+    const vals = l === 0 ? ws.hs[0] : l < L ? ws.hs[l] : null;
+    ranges.push([]);
+    for (let j = 0; j < n; j++, k++) {
+      const ox = (k % perRow) * T;
+      const oy = Math.floor(k / perRow) * T;
+      where.push([ox, oy, T]);
+      let lo = Infinity;
+      let hi = -Infinity;
+      const src = vals || probs;
+      const w = vals ? n : C;
+      const tile = pg.netTile && pg.netTile.length === T * T ? pg.netTile : (pg.netTile = new Float64Array(T * T));
+      for (let r = 0; r < T; r++) {
+        for (let c = 0; c < T; c++) {
+          const v = src[(r * stride * G + c * stride) * w + j];
+          tile[r * T + c] = v;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+      }
+      ranges[l].push([lo, hi]);
+      const scale = vals ? Math.max(Math.abs(lo), Math.abs(hi)) || 1 : 1;
+      const rgbOut = vals ? null : RGB[j];
+      for (let r = 0; r < T; r++) {
+        for (let c = 0; c < T; c++) {
+          const v = tile[r * T + c];
+          const t = Number.isFinite(v) ? Math.max(-1, Math.min(1, v / scale)) : 0;
+          const [cr, cg, cb] = rgbOut || (t >= 0 ? colours.pos : colours.neg);
+          const a = rgbOut ? 0.1 + 0.9 * t : Math.abs(t);
+          const p = 4 * ((oy + r) * aw + ox + c);
+          img[p] = br + (cr - br) * a;
+          img[p + 1] = bg + (cg - bg) * a;
+          img[p + 2] = bb + (cb - bb) * a;
+          img[p + 3] = 255;
+        }
+      }
+    }
+  }
+  pg.netAtlasCtx.putImageData(pg.netImage, 0, 0);
+  pg.netRanges = ranges;
+  return where;
+}
+
+// Redraw the view (at most every NET_EVERY_MS while training, unless `now`).
+export function drawNetwork(pg, now = false) {
+  if (!pg.netCanvas || !pg.net) return;
+  const t = performance.now();
+  if (!now && pg.running && t - (pg.netDrawn || 0) < NET_EVERY_MS) return;
+  pg.netDrawn = t;
+  // The width from the ResizeObserver: measuring the box here would force a layout in every frame.
+  if (!pg.netWidth) pg.netWidth = Math.floor(pg.netWrap.getBoundingClientRect().width || 600);
+  const width = Math.max(200, pg.netWidth);
+  const sizes = pg.net.sizes;
+  const L = sizes.length - 1;
+  const lay = netLayout(sizes, width);
+  pg.netLay = lay;
+  const dpr = pg.dpr || 1;
+  const c = pg.netCanvas;
+  if (c.width !== Math.round(width * dpr) || c.height !== Math.round(lay.H * dpr)) {
+    c.width = Math.round(width * dpr);
+    c.height = Math.round(lay.H * dpr);
+    c.style.width = width + "px";
+    c.style.height = lay.H + "px";
+  }
+  const ctx = c.getContext("2d");
+  const col = colours(pg);
+  const nc = netColours(pg);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, width, lay.H);
+  const s = lay.s;
+  pg.netCuts = [];
+  // the edges, in a few batches (sign x magnitude) so that thousands of lines cost a few strokes
+  const BUCKETS = 6;
+  for (let l = 1; l <= L; l++) {
+    const W = pg.net.W[l - 1];
+    const nin = sizes[l - 1];
+    let max = 0;
+    for (let k = 0; k < W.length; k++) if (Math.abs(W[k]) > max) max = Math.abs(W[k]);
+    if (!(max > 0) || !Number.isFinite(max)) continue;
+    const src = lay.layers[l - 1].units;
+    const dst = lay.layers[l].units;
+    // A dense layer (64 x 64 = 4,096 weights) would be a solid block: only its NET_MAX_EDGES largest are drawn.
+    const dense = W.length > NET_MAX_EDGES;
+    let cut = 0;
+    if (dense) cut = Float64Array.from(W, Math.abs).sort()[W.length - NET_MAX_EDGES];
+    pg.netCuts[l] = cut;
+    for (let q = 0; q < BUCKETS; q++) {
+      for (let sign = 0; sign < 2; sign++) {
+        const rgb = sign ? nc.neg : nc.pos;
+        ctx.beginPath();
+        let any = false;
+        for (let j = 0; j < dst.length; j++) {
+          for (let i = 0; i < nin; i++) {
+            const w = W[j * nin + i];
+            if ((w < 0) !== (sign === 1) || Math.abs(w) < cut) continue;
+            const m = Math.abs(w) / max;
+            if (Math.min(BUCKETS - 1, Math.floor(m * BUCKETS)) !== q) continue;
+            ctx.moveTo(src[i].x + s, src[i].y + s / 2);
+            ctx.lineTo(dst[j].x, dst[j].y + s / 2);
+            any = true;
+          }
+        }
+        if (!any) continue;
+        const m = (q + 0.5) / BUCKETS;
+        ctx.strokeStyle = `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${((dense ? 0.15 : 0.25) + 0.7 * m).toFixed(3)})`;
+        ctx.lineWidth = (dense ? 0.5 : 1) * (0.5 + 3.5 * m);
+        ctx.stroke();
+      }
+    }
+  }
+  // the tiles
+  if (pg.gridWs && !pg.diverged) {
+    const where = paintTiles(pg, col.card, nc);
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = "low";
+    let k = 0;
+    for (let l = 0; l <= L; l++) {
+      for (const u of lay.layers[l].units) {
+        const [ox, oy, T] = where[k++];
+        ctx.drawImage(pg.netAtlas, ox, oy, T, T, u.x, u.y, s, s);
+      }
+    }
+  }
+  ctx.strokeStyle = "rgba(128,128,128,0.8)";
+  ctx.lineWidth = 1;
+  for (const layer of lay.layers) for (const u of layer.units) ctx.strokeRect(u.x + 0.5, u.y + 0.5, s - 1, s - 1);
+  // the column titles
+  ctx.fillStyle = col.fg;
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.textBaseline = "top";
+  ctx.textAlign = "center";
+  lay.layers.forEach((layer, l) => {
+    const title = l === 0 ? "Input" : l === L ? "Output" : L === 2 ? "Hidden" : `Hidden ${l}`;
+    const wide = layer.w >= 44 || s >= 30;
+    const text = wide ? `${title} (${sizes[l]})` : title;
+    const half = ctx.measureText(text).width / 2 + 2;
+    ctx.fillText(text, Math.max(half, Math.min(width - half, layer.x + layer.w / 2)), 2);
+  });
+  // the selection (keyboard, while focused) or the hovered item
+  const focused = c.matches(":focus-visible") || (typeof document !== "undefined" && document.activeElement === c);
+  const sel = pg.netHover || (focused ? pg.netSel : null);
+  let text = "";
+  if (sel) {
+    text = netDescribe(pg, sel);
+    ctx.strokeStyle = col.fg;
+    ctx.lineWidth = 2;
+    if (sel.kind === "unit" && lay.layers[sel.l] && lay.layers[sel.l].units[sel.j]) {
+      const u = lay.layers[sel.l].units[sel.j];
+      ctx.strokeRect(u.x - 1.5, u.y - 1.5, s + 3, s + 3);
+    } else if (sel.kind === "edge" && lay.layers[sel.l] && lay.layers[sel.l].units[sel.j] && lay.layers[sel.l - 1].units[sel.i]) {
+      const a = lay.layers[sel.l - 1].units[sel.i];
+      const b = lay.layers[sel.l].units[sel.j];
+      ctx.setLineDash([4, 3]);
+      ctx.beginPath();
+      ctx.moveTo(a.x + s, a.y + s / 2);
+      ctx.lineTo(b.x, b.y + s / 2);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+  }
+  const tip = pg.netTip;
+  if (text) {
+    tip.textContent = text;
+    tip.hidden = false;
+    const u = sel.kind === "unit" ? lay.layers[sel.l].units[sel.j] : lay.layers[sel.l].units[sel.j];
+    const left = Math.max(0, Math.min(width - tip.offsetWidth, u.x + s / 2 - tip.offsetWidth / 2));
+    const below = u.y + s + 6;
+    tip.style.left = left + "px";
+    tip.style.top = (below + tip.offsetHeight > lay.H ? Math.max(0, u.y - tip.offsetHeight - 6) : below) + "px";
+  } else {
+    tip.hidden = true;
+  }
+  pg.root.dataset.netSelection = text;
+  pg.root.dataset.netTiles = String(sizes.reduce((a, b) => a + b, 0));
+  pg.root.dataset.netDraws = String((Number(pg.root.dataset.netDraws) || 0) + 1);
+  c.setAttribute("aria-label", `Network view: ${sizes.length - 2} hidden layer${sizes.length === 3 ? "" : "s"} of ${sizes[1]} units, ${sizes[0]} inputs, ${sizes[L]} outputs. Arrow keys select a unit, Shift with Up or Down its incoming weights.`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The view settings beside the curve: the speed (steps per frame) and the loss axis (log or linear).
+// ---------------------------------------------------------------------------------------------------------------
+export const SPEEDS = [[0.25, "¼ (slow motion)"], [1, "1"], [2, "2"], [5, "5"], [10, "10"], [20, "20"], [50, "50"]];
+export const DEFAULT_SPEED = 5;
+
+export function buildViewControls(pg, el) {
+  pg.speed = DEFAULT_SPEED;
+  pg.logLoss = true;
+  const sid = pg.uid + "-speed";
+  pg.speedSel = el("select", { class: "pg-speed", id: sid });
+  for (const [v, label] of SPEEDS) pg.speedSel.append(el("option", { value: String(v), text: label }));
+  pg.speedSel.value = String(pg.speed);
+  pg.speedSel.addEventListener("change", () => pg.safe(() => {
+    pg.speed = Number(pg.speedSel.value);
+    pg.stepCredit = 0;
+    pg.root.dataset.speed = String(pg.speed);
+    pg.announce(`Speed: ${SPEEDS.find((s) => s[0] === pg.speed)[1]} training steps per frame.`);
+  }));
+  const lid = pg.uid + "-lossaxis";
+  pg.axisSeg = el("span", { class: "pg-seg pg-lossaxis", role: "group", "aria-labelledby": lid });
+  const setAxis = (log) => {
+    pg.logLoss = log;
+    for (const b of pg.axisSeg.children) b.setAttribute("aria-pressed", String((b.dataset.value === "log") === log));
+    pg.root.dataset.lossScale = log ? "log" : "linear";
+    drawCurve(pg);
+  };
+  for (const [k, label] of [["log", "Log"], ["linear", "Linear"]]) {
+    pg.axisSeg.append(el("button", { type: "button", "data-value": k, text: label, "aria-pressed": String(k === "log"), onclick: () => pg.safe(() => { setAxis(k === "log"); pg.announce(`Loss axis: ${label.toLowerCase()} scale.`); }) }));
+  }
+  pg.root.dataset.speed = String(pg.speed);
+  pg.root.dataset.lossScale = "log";
+  return el("div", { class: "pg-row pg-viewrow" }, [
+    el("label", { class: "pg-label", for: sid, text: "Steps per frame" }), pg.speedSel,
+    el("span", { class: "pg-label", id: lid, text: "Loss axis" }), pg.axisSeg,
+  ]);
 }
