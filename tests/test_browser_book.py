@@ -33,6 +33,7 @@ def test_the_book_has_every_chapter():
         "book/foundations/activations.html",
         "book/foundations/backprop.html",
         "book/training/optimization.html",
+        "book/training/initialization.html",
         "book/training/regularization.html",
         "book/cnn/convolution.html",
         "book/cnn/cnn-family.html",
