@@ -7,7 +7,8 @@ table is also written as JSON and Markdown (``benchmarks/results/`` by default).
 
 Modules: :mod:`benchmarks.conv` (convolution, max pooling), :mod:`benchmarks.rnn` (LSTM),
 :mod:`benchmarks.attention` (multi-head attention, peak memory of attention), :mod:`benchmarks.training` (a
-playground step, a LeNet-5 epoch); :mod:`benchmarks._harness` measures and formats.
+playground step, a LeNet-5 epoch), :mod:`benchmarks.playground` (the playground's frame rate in Chromium);
+:mod:`benchmarks._harness` measures and formats.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-MODULES = ("conv", "rnn", "attention", "training")
+MODULES = ("conv", "rnn", "attention", "training", "playground")
 
 
 def registry() -> dict[str, Any]:

@@ -42,6 +42,7 @@ BENCHMARKS = [
     "attention-memory",
     "playground-step",
     "lenet-epoch",
+    "playground-fps",
 ]
 ROWS = [
     "conv2d/fwd/lenet",
@@ -59,6 +60,8 @@ ROWS = [
     *(f"attention-memory/{v}/T={T}" for T in MEMORY_T_TINY for v in ("plain", "chunked")),
     "playground-step",
     "lenet-epoch",
+    "playground-fps/default",
+    "playground-fps/2x64",
 ]
 # The chapter issues' targets: row -> bound on dlbook time (or memory) / PyTorch's
 TARGETS = {
@@ -111,7 +114,7 @@ def test_cli_prints_and_writes_the_whole_table(tiny_run):
         assert r["dlbook"]["min"] <= r["dlbook"]["median"] <= r["dlbook"]["max"]
         if r["unit"] == "s":
             assert r["dlbook"]["median"] > 0
-        if torch is not None:
+        if torch is not None and r["torch_label"]:  # the playground's frame rate has no PyTorch side
             assert r["torch"] is not None, r["name"]
     assert {r["name"]: r["target"] for r in rows if r["target"] is not None} == TARGETS
     for r in rows:
@@ -226,3 +229,21 @@ def test_torch_lstm_with_copied_weights_matches_dlbook():
     x = np.random.default_rng(2).standard_normal((2, 5, 3))
     net = torch_lstm_like(layer, torch)
     np.testing.assert_allclose(net(torch.from_numpy(x))[0].detach().numpy(), layer.forward(x), rtol=1e-10, atol=1e-12)
+
+
+def test_playground_fps_rows_count_frames_steps_and_heatmaps(tiny_run):
+    """The frame-rate rows (a standalone page in the tiny run) hold what the note states: frames per second from the
+    requestAnimationFrame counts, at least one training step and one complete heatmap per frame, the target."""
+    _, out = tiny_run
+    rows = {r["name"]: r for r in json.loads((out / "benchmarks-tiny.json").read_text())["results"]}
+    for name, target, sizes in (("default", 30, "[2, 16, 2]"), ("2x64", 20, "[2, 64, 64, 2]")):
+        r = rows[f"playground-fps/{name}"]
+        extra = r["extra"]
+        windows = extra["windows"]
+        frames = sum(w["frames"] for w in windows)
+        assert frames > 0 and all(w["running"] == "true" and w["diverged"] == "false" for w in windows)
+        assert extra["fps"] == pytest.approx(frames / sum(w["seconds"] for w in windows))
+        assert extra["steps_per_frame"] >= 1 and extra["heatmaps_per_frame"] >= 1  # the speed control's 1 per frame
+        assert extra["target_fps"] == target and extra["met"] == (extra["fps"] >= target)
+        assert r["shape"] == f"1000 points, MLP {sizes}" and f"{extra['fps']:.1f} frames per second" in r["note"]
+        assert r["torch"] is None and r["unit"] == "s"

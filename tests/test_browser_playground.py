@@ -473,3 +473,211 @@ def test_fewer_classes_removes_points_with_undo(page, book_url):
     assert root.locator("button.pg-swatch").count() == 3
     assert "Undone" in root.locator(".pg-msg").inner_text()
     assert "NaN" not in root.inner_text()
+
+
+# --- the network view, the speed control and the loss axis ------------------------------------------------------------
+def _net_layout(root) -> dict:
+    return json.loads(root.locator("canvas.pg-net").get_attribute("data-layout"))
+
+
+def _tile_pixels(root, layer: int, unit: int) -> np.ndarray:
+    """The RGB pixels inside one unit's tile of the network view (its 1-pixel frame left out)."""
+    lay = _net_layout(root)
+    x, y = lay["units"][layer][unit]
+    return np.asarray(
+        root.locator("canvas.pg-net").evaluate(
+            """(c, [x, y, s]) => { const d = c.width / c.getBoundingClientRect().width;
+                const px = Math.round((x + 2) * d), py = Math.round((y + 2) * d);
+                const n = Math.max(1, Math.floor((s - 4) * d));
+                return Array.from(c.getContext('2d').getImageData(px, py, n, n).data); }""",
+            [x, y, lay["s"]],
+        ),
+        dtype=np.int16,
+    ).reshape(-1, 4)[:, :3]
+
+
+def _frames(root, n: int) -> dict:
+    """Epochs trained and heatmaps drawn over the next ``n`` animation frames (counted from the first callback)."""
+    return root.evaluate(
+        """(r, n) => new Promise(done => { let k = -1, e0 = 0, h0 = 0;
+            function tick() { if (k < 0) { e0 = +r.dataset.epoch; h0 = +r.dataset.heatmaps; } k++;
+              if (k < n) requestAnimationFrame(tick);
+              else done({ frames: k, steps: +r.dataset.epoch - e0, heatmaps: +r.dataset.heatmaps - h0 }); }
+            requestAnimationFrame(tick); })""",
+        n,
+    )
+
+
+def test_network_view_shows_a_heatmap_per_unit_and_follows_training(page, book_url):
+    root = _open(page, book_url)
+    root.locator("button[data-preset='circles']").click()
+    view = root.locator("canvas.pg-net")
+    view.scroll_into_view_if_needed()
+    lay = _net_layout(root)
+    sizes = [len(units) for units in lay["units"]]
+    assert sizes == [2, 16, 2]  # the inputs, one tile per hidden unit of the default network, one per class
+    assert root.evaluate("r => r.dataset.netTiles") == "20"
+    hidden = [_tile_pixels(root, 1, j) for j in range(16)]
+    # Each hidden unit's tile is its own heatmap: most vary across the plane (a dead ReLU unit may be flat), and
+    # no two of the varying ones are the same picture.
+    varying = [t for t in hidden if np.ptp(t, axis=0).max() > 20]
+    assert len(varying) >= 8, [int(np.ptp(t, axis=0).max()) for t in hidden]
+    assert all(np.abs(a - b).max() > 3 for i, a in enumerate(varying) for b in varying[i + 1 :])
+    before = _snapshot(view)
+    root.locator("button.pg-train").click()
+    page.wait_for_timeout(600)
+    during = _snapshot(view)
+    page.wait_for_timeout(400)
+    later = _snapshot(view)
+    root.locator("button.pg-train").click()
+    assert _changed(before, during) > 0.01 and _changed(during, later) > 0.001, "the view did not follow training"
+    # Two hidden layers of 64 units: 64 tiles in each column block, every tile inside the canvas.
+    root.locator(".pg-layers button[data-value='2']").click()
+    root.locator("input.pg-units").evaluate("e => { e.value = '64'; e.dispatchEvent(new Event('change')); }")
+    page.wait_for_timeout(200)
+    lay = _net_layout(root)
+    assert [len(u) for u in lay["units"]] == [2, 64, 64, 2]
+    box = view.bounding_box()
+    xs = [x for units in lay["units"] for x, _ in units]
+    ys = [y for units in lay["units"] for _, y in units]
+    assert min(xs) >= 0 and max(xs) + lay["s"] <= box["width"] and max(ys) + lay["s"] <= box["height"]
+    screenshot(page, "playground-network-2x64")
+
+
+def test_network_view_hover_and_keyboard_read_units_and_weights(page, book_url):
+    root = _open(page, book_url)
+    root.locator("button[data-preset='moons']").click()
+    view = root.locator("canvas.pg-net")
+    view.scroll_into_view_if_needed()
+    lay = _net_layout(root)
+    s = lay["s"]
+    w = _weights(root)
+    box = view.bounding_box()
+    tip = root.locator(".pg-net-tip")
+    # Hovering hidden unit 3 shows its bias; hovering the middle of the edge from x2 to it shows that weight.
+    x, y = lay["units"][1][2]
+    page.mouse.move(box["x"] + x + s / 2, box["y"] + y + s / 2)
+    assert tip.is_visible()
+    assert tip.inner_text().startswith(f"Hidden layer, unit 3: bias {w['b1'][2]:.3f}; activation, from ")
+    (ax, ay), (bx, by) = lay["units"][0][1], lay["units"][1][2]
+    page.mouse.move(box["x"] + (ax + s + bx) / 2, box["y"] + (ay + by + s) / 2)
+    assert tip.inner_text() == f"Weight from input x₂ to hidden layer, unit 3: {w['W1'][2][1]:.3f}"
+    ox, oy = lay["units"][2][1]
+    page.mouse.move(box["x"] + ox + s / 2, box["y"] + oy + s / 2)
+    assert tip.inner_text().startswith("Output for class 1 (red): bias ")
+    # The value follows training.
+    page.mouse.move(box["x"] + x + s / 2, box["y"] + y + s / 2)
+    first = tip.inner_text()
+    root.locator("button.pg-train").click()
+    page.wait_for_timeout(500)
+    root.locator("button.pg-train").click()
+    view.scroll_into_view_if_needed()
+    box = view.bounding_box()
+    page.mouse.move(box["x"] + x + s / 2, box["y"] + y + s / 2)
+    w = _weights(root)
+    assert tip.inner_text() != first
+    assert tip.inner_text().startswith(f"Hidden layer, unit 3: bias {w['b1'][2]:.3f};")
+    page.mouse.move(box["x"] - 40, box["y"] - 40)
+    assert not tip.is_visible()
+    # The keyboard: focus, then the arrows; the live region says what the tooltip shows.
+    live = root.locator(".pg-live")
+    view.focus()
+    assert live.inner_text().startswith("Hidden layer, unit 1: bias ")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Shift+ArrowDown")
+    text = f"Weight from input x₂ to hidden layer, unit 2: {w['W1'][1][1]:.3f}"
+    assert live.inner_text() == text and tip.inner_text() == text and tip.is_visible()
+    page.keyboard.press("ArrowLeft")
+    assert live.inner_text().startswith("Input x₂, from -")
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert live.inner_text().startswith("Output for class 1 (red): bias ")
+    assert axe_violations(page, ".dlbook-pg") == []  # with the tooltip shown
+
+
+def test_speed_control_sets_the_training_steps_per_frame(page, book_url):
+    root = _open(page, book_url)
+    root.locator("button[data-preset='xor']").click()
+    speed = root.locator("select.pg-speed")
+    assert speed.input_value() == "5" and root.evaluate("r => r.dataset.speed") == "5"
+    assert root.locator(f"label[for='{speed.get_attribute('id')}']").inner_text() == "Steps per frame"
+    assert page.locator(f"[id='{speed.get_attribute('id')}']").count() == 1  # ids are unique across the widgets
+    speed.select_option("1")
+    root.locator("button.pg-train").click()
+    one = _frames(root, 20)
+    assert one["steps"] == 20 and one["heatmaps"] == 20, one  # exactly one step and one heatmap in every frame
+    speed.select_option("0.25")
+    slow = _frames(root, 40)
+    assert 9 <= slow["steps"] <= 11 and slow["heatmaps"] == 40, slow  # slow motion: a step every fourth frame
+    speed.select_option("5")
+    assert "Speed: 5 training steps per frame." in root.locator(".pg-live").inner_text()
+    fast = _frames(root, 20)
+    root.locator("button.pg-train").click()
+    assert 2 * 20 <= fast["steps"] <= 5 * 20, fast  # up to 5 per frame (fewer only if a frame would exceed ~10 ms)
+
+
+def test_loss_axis_is_log_by_default_toggles_and_never_shows_nan(page, book_url):
+    root = _open(page, book_url)
+    root.locator("button[data-preset='xor']").click()
+    curve = root.locator("canvas.pg-curve")
+    log_btn = root.locator(".pg-lossaxis button[data-value='log']")
+    lin_btn = root.locator(".pg-lossaxis button[data-value='linear']")
+    assert log_btn.get_attribute("aria-pressed") == "true" and lin_btn.get_attribute("aria-pressed") == "false"
+    root.locator("select.pg-speed").select_option("50")
+    root.locator("button.pg-train").click()
+    page.wait_for_timeout(1500)
+    root.locator("button.pg-train").click()
+    state = _state(root)
+    assert state["lossScale"] == "log" and "logarithmic" in curve.get_attribute("aria-label")
+    lo, hi = (float(v) for v in state["lossAxis"].split())
+    assert np.isfinite([lo, hi]).all() and 1e-4 <= lo < hi, state["lossAxis"]
+    log_pixels = _snapshot(curve)
+    lin_btn.click()
+    state = _state(root)
+    assert state["lossScale"] == "linear" and lin_btn.get_attribute("aria-pressed") == "true"
+    assert "linear" in curve.get_attribute("aria-label")
+    lo_lin, hi_lin = (float(v) for v in state["lossAxis"].split())
+    assert lo_lin == 0 and hi_lin == pytest.approx(hi, rel=0.02), state["lossAxis"]
+    assert _changed(log_pixels, _snapshot(curve)) > 0.005
+    log_btn.click()
+    assert _state(root)["lossScale"] == "log"
+    # The labels and texts never say NaN or Infinity, whatever the loss did.
+    texts = root.evaluate("r => r.innerText + ' ' + Object.values(r.dataset).join(' ')")
+    assert "NaN" not in texts and "Infinity" not in texts
+
+
+@pytest.mark.parametrize("width", [320, 390])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_network_view_and_view_controls_fit_a_phone(browser, book_url, width, scheme):
+    context, page = open_watched_page(browser, book_url, color_scheme=scheme)
+    try:
+        page.set_viewport_size({"width": width, "height": 800})
+        root = _open(page, book_url)
+        if scheme == "dark":
+            page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; }")
+        root.locator("button[data-preset='spiral']").click()
+        root.locator(".pg-layers button[data-value='2']").click()
+        root.locator("input.pg-units").evaluate("e => { e.value = '64'; e.dispatchEvent(new Event('change')); }")
+        root.locator("button.pg-step").click()
+        page.wait_for_timeout(200)
+        sizes = root.evaluate(
+            """r => { const c = r.querySelector('canvas.pg-net').getBoundingClientRect();
+                      const w = r.querySelector('.pg-net-wrap').getBoundingClientRect();
+                      const v = r.querySelector('.pg-viewrow').getBoundingClientRect();
+                      return { c: [c.left, c.right], w: [w.left, w.right], v: [v.left, v.right],
+                               scroll: document.documentElement.scrollWidth, inner: innerWidth }; }"""
+        )
+        assert sizes["scroll"] <= sizes["inner"], sizes
+        assert sizes["w"][0] <= sizes["c"][0] and sizes["c"][1] <= sizes["w"][1] + 0.5, sizes
+        assert sizes["v"][1] <= width, sizes
+        assert _net_layout(root)["s"] >= 8
+        colours = root.evaluate(_CANVAS_COLOURS)
+        assert _contrast(colours["muted"], colours["card"]) >= 4.5  # the hint under the view
+        assert axe_violations(page, ".dlbook-pg") == []
+        root.locator("canvas.pg-net").scroll_into_view_if_needed()
+        screenshot(page, f"playground-network-{width}-{scheme}")
+        assert not page.watch.problems(), page.watch.problems()
+    finally:
+        context.close()

@@ -40,7 +40,9 @@ class Playground {
   constructor(model, root) {
     this.model = model;
     this.root = root;
-    this.uid = "dlbook-pg-" + ++INSTANCES;
+    // Counted for the whole page: each widget may load its own copy of this module, and ids must stay unique.
+    INSTANCES = globalThis.__dlbookPlaygrounds = (globalThis.__dlbookPlaygrounds || 0) + 1;
+    this.uid = "dlbook-pg-" + INSTANCES;
     this.running = false;
     this.paint = 0; // class being placed, or -1 for the eraser
     this.optState = {};

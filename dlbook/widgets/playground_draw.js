@@ -89,6 +89,8 @@ export function heatmap(pg, card) {
     }
   }
   pg.heatCtx.putImageData(pg.image, 0, 0);
+  pg.heatmaps = (pg.heatmaps || 0) + 1; // complete heatmaps drawn (benchmarks/playground.py counts them)
+  pg.root.dataset.heatmaps = String(pg.heatmaps);
   return pg.heat;
 }
 
@@ -608,6 +610,9 @@ export function drawNetwork(pg, now = false) {
   const L = sizes.length - 1;
   const lay = netLayout(sizes, width);
   pg.netLay = lay;
+  // The tiles' places (CSS pixels), for tests and for readers' scripts: {s, units: [[[x, y], ...] per layer]}.
+  const places = JSON.stringify({ s: lay.s, units: lay.layers.map((layer) => layer.units.map((u) => [Math.round(u.x * 10) / 10, Math.round(u.y * 10) / 10])) });
+  if (pg.netCanvas.dataset.layout !== places) pg.netCanvas.dataset.layout = places;
   const dpr = pg.dpr || 1;
   const c = pg.netCanvas;
   if (c.width !== Math.round(width * dpr) || c.height !== Math.round(lay.H * dpr)) {
