@@ -430,6 +430,8 @@ def test_touch_taps_place_points_and_the_right_click_hint_is_hidden(browser, boo
         assert _state(root)["points"] == "1"
         np.testing.assert_allclose(root.evaluate("r => r.dlbookPlayground.points()"), [[0.75, 0.75]], atol=0.03)
         root.locator("button.pg-eraser").tap()
+        canvas.evaluate("c => c.scrollIntoView({block: 'center'})")  # tapping the eraser may have scrolled the page
+        box = canvas.bounding_box()
         page.touchscreen.tap(box["x"] + left + width * 0.75, box["y"] + top + height * 0.25)
         assert _state(root)["points"] == "0"
         screenshot(page, "playground-touch")
@@ -679,5 +681,194 @@ def test_network_view_and_view_controls_fit_a_phone(browser, book_url, width, sc
         root.locator("canvas.pg-net").scroll_into_view_if_needed()
         screenshot(page, f"playground-network-{width}-{scheme}")
         assert not page.watch.problems(), page.watch.problems()
+    finally:
+        context.close()
+
+
+# --- the training options (test split, regularization, batch size, input features) and the URL hash ----------------
+def _page_state(root) -> dict:
+    return root.evaluate("r => r.dlbookPlayground.state()")
+
+
+def _python_epoch(root, weights: dict, epoch: int) -> dict:
+    """One epoch of MLPPlayground.fit (dlbook's fit, the page's split, batch order, features and penalty) from
+    ``weights`` in the page's state: what the page's Step must give (a fresh optimizer, as after Reset)."""
+    from dlbook.widgets import MLPPlayground
+
+    pg = MLPPlayground()
+    pg.state = _page_state(root)
+    pg.weights = weights
+    pg.epoch = epoch
+    pg.fit(1)
+    return pg.weights
+
+
+def _pixel(root, x: float, y: float) -> list[int]:
+    """The plot canvas's colour at data coordinates (x, y)."""
+    return root.evaluate(
+        """(r, [x, y]) => {
+           const c = r.querySelector('canvas.pg-canvas'); const [l, t, w, h] = JSON.parse(c.dataset.plotRect);
+           const [x0, x1, y0, y1] = r.dlbookPlayground.state().extent;
+           const k = c.width / c.getBoundingClientRect().width;
+           const px = Math.round((l + (x - x0) / (x1 - x0) * w) * k);
+           const py = Math.round((t + (y1 - y) / (y1 - y0) * h) * k);
+           return Array.from(c.getContext('2d').getImageData(px, py, 1, 1).data.slice(0, 3)); }""",
+        [x, y],
+    )
+
+
+def test_test_split_holds_points_out_draws_them_hollow_and_reports_test_metrics(page, book_url):
+    from dlbook.widgets.playground import js_test_mask
+
+    root = _open(page, book_url)
+    root.locator("button[data-preset='xor']").click()
+    root.locator("select.pg-test").select_option("0.3")
+    mask = np.asarray(root.evaluate("r => r.dlbookPlayground.testMask()"), dtype=bool)
+    seed = _page_state(root)["seed"]
+    np.testing.assert_array_equal(mask, js_test_mask(200, 0.3, seed))  # Python draws the same split
+    assert 40 <= mask.sum() <= 80 and int(_state(root)["testPoints"]) == mask.sum()
+    assert f"{mask.sum()} of 200 points held out" in root.locator(".pg-live").inner_text()
+    # Test points are rings (the centre shows the region below), training points filled discs of their colour.
+    pts, labels = np.asarray(_page_state(root)["points"]), np.asarray(_page_state(root)["labels"])
+    colours = {0: (0x4E, 0x79, 0xA7), 1: (0xE1, 0x57, 0x59)}
+    far = lambda i: np.all(np.linalg.norm(pts - pts[i], axis=1)[np.arange(200) != i] > 0.1)  # noqa: E731
+    test_i = next(i for i in np.flatnonzero(mask) if far(i))
+    train_i = next(i for i in np.flatnonzero(~mask) if far(i))
+    assert np.abs(np.subtract(_pixel(root, *pts[train_i]), colours[labels[train_i]])).max() <= 3
+    assert np.abs(np.subtract(_pixel(root, *pts[test_i]), colours[labels[test_i]])).max() > 30
+    # One Step trains on the training points only: MLPPlayground.fit from the same weights gives the same weights.
+    before = _weights(root)
+    root.locator("button.pg-step").click()
+    _assert_weights_close(_weights(root), _python_epoch(root, before, 0))
+    state = _state(root)
+    assert 0 < float(state["testLoss"]) < 5 and 0 <= float(state["testAccuracy"]) <= 1
+    live = root.locator(".pg-live").inner_text()
+    assert live.startswith("Epoch 1, loss ") and "Test loss " in live and "test accuracy " in live
+    stat = root.locator(".pg-test-stat")
+    assert stat.is_visible() and "NaN" not in stat.inner_text() and stat.inner_text().startswith("Test loss 0.")
+    root.locator("button.pg-train").click()
+    page.wait_for_function("() => Number(document.querySelector('.dlbook-pg').dataset.epoch) > 30", polling=50)
+    root.locator("button.pg-train").click()
+    assert "(test " in root.locator("canvas.pg-curve").get_attribute("aria-label")
+    screenshot(page, "playground-test-split")
+    root.locator("select.pg-test").select_option("0")
+    assert _state(root)["testPoints"] == "0" and not stat.is_visible()
+
+
+def test_regularization_and_mini_batches_step_like_dlbook(page, book_url):
+    root = _open(page, book_url)
+    root.locator("button[data-preset='xor']").click()
+    root.locator(".pg-optimizer button[data-value='sgd']").click()
+    root.locator("select.pg-lr").select_option("0.3")
+    rate, reg = root.locator("select.pg-regrate"), root.locator(".pg-reg button")
+    assert reg.evaluate_all("bs => bs.map(b => b.getAttribute('aria-pressed'))") == ["true", "false", "false"]
+    assert rate.is_disabled()  # no penalty: its rate does nothing
+    step, reset = root.locator("button.pg-step"), root.locator("button.pg-reset")
+    for kind, value in [("l1", "0.01"), ("l2", "0.03")]:
+        root.locator(f".pg-reg button[data-value='{kind}']").click()
+        rate.select_option(value)
+        assert _page_state(root)["regularization"] == kind and _page_state(root)["reg_rate"] == float(value)
+        reset.click()
+        before = _weights(root)
+        step.click()
+        _assert_weights_close(_weights(root), _python_epoch(root, before, 0))
+    # Mini-batches of 10: one epoch is 20 steps in the order the seed gives; then Adam, fresh after Reset.
+    root.locator("select.pg-batch").select_option("10")
+    for optimizer in ("sgd", "adam"):
+        root.locator(f".pg-optimizer button[data-value='{optimizer}']").click()
+        root.locator("select.pg-lr").select_option("0.03")
+        reset.click()
+        before = _weights(root)
+        step.click()
+        assert root.evaluate("r => r.dlbookPlayground.optimizer().t") == 20
+        _assert_weights_close(_weights(root), _python_epoch(root, before, 0), atol=1e-10)
+    # The second epoch draws another order: Python continues from epoch 1 (SGD has no state to carry over).
+    root.locator(".pg-optimizer button[data-value='sgd']").click()
+    before = _weights(root)
+    step.click()
+    _assert_weights_close(_weights(root), _python_epoch(root, before, 1), atol=1e-10)
+
+
+def test_input_features_set_the_input_layer_and_square_features_solve_circles_without_hidden_layer(page, book_url):
+    root = _open(page, book_url)
+    root.locator("button[data-preset='circles']").click()
+    root.locator(".pg-layers button[data-value='0']").click()
+    feats = root.locator(".pg-feats input")
+    assert feats.evaluate_all("cs => cs.map(c => c.checked)") == [True, True, False, False, False, False, False]
+    assert feats.evaluate_all("cs => cs.map(c => c.getAttribute('aria-label'))")[2:5] == [
+        "x1 squared", "x2 squared", "x1 times x2"]  # fmt: skip
+    root.locator(".pg-feats input[data-feature='x1^2']").check()
+    root.locator(".pg-feats input[data-feature='x2^2']").check()
+    root.locator(".pg-feats input[data-feature='x1']").uncheck()
+    root.locator(".pg-feats input[data-feature='x2']").uncheck()
+    assert _page_state(root)["features"] == ["x1^2", "x2^2"]
+    assert np.shape(_weights(root)["W1"]) == (2, 2) and set(_weights(root)) == {"W1", "b1"}
+    assert "input layer has 2 units" in root.locator(".pg-live").inner_text()
+    root.locator(".pg-feats input[data-feature='x1^2']").uncheck()
+    root.locator(".pg-feats input[data-feature='x2^2']").click()  # the last one: refused with a message
+    assert _page_state(root)["features"] == ["x2^2"] and feats.nth(3).is_checked()
+    assert "at least one input feature" in root.locator(".pg-msg").inner_text()
+    root.locator(".pg-feats input[data-feature='x1^2']").check()
+    before = _weights(root)
+    root.locator("button.pg-step").click()
+    _assert_weights_close(_weights(root), _python_epoch(root, before, 0))
+    root.locator("button.pg-train").click()
+    page.wait_for_function("() => Number(document.querySelector('.dlbook-pg').dataset.epoch) > 300", polling=50)
+    root.locator("button.pg-train").click()
+    assert float(_state(root)["accuracy"]) >= 0.95  # a linear classifier of x1^2, x2^2 separates the circles
+    screenshot(page, "playground-features")
+
+
+def test_the_url_hash_restores_the_whole_view(browser, book_url):
+    context, page = open_watched_page(browser, book_url)
+    try:
+        root = _open(page, book_url)
+        root.locator("button[data-preset='moons']").click()
+        root.locator(".pg-feats input[data-feature='x1*x2']").check()
+        root.locator("select.pg-test").select_option("0.2")
+        root.locator(".pg-reg button[data-value='l2']").click()
+        root.locator("select.pg-regrate").select_option("0.003")
+        root.locator("select.pg-batch").select_option("20")
+        root.locator(".pg-layers button[data-value='2']").click()
+        root.locator("select.pg-activation").select_option("tanh")
+        root.locator(".pg-optimizer button[data-value='sgd']").click()
+        root.locator("select.pg-lr").select_option("0.3")
+        root.locator("input.pg-seed").fill("7")
+        root.locator("input.pg-seed").press("Enter")
+        root.locator("button.pg-step").click()
+        page.wait_for_function("() => location.hash.includes('playground=') && document.querySelector('.dlbook-pg')"
+                               ".dataset.hash === 'written'")  # fmt: skip
+        page.wait_for_timeout(400)
+        shared, state = page.url, _page_state(root)
+        assert state["seed"] == 7 and state["features"] == ["x1", "x2", "x1*x2"] and state["batch_size"] == 20
+        errors = []
+        other = context.new_page()
+        other.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        other.on("pageerror", lambda e: errors.append(str(e)))
+        other.goto(shared, wait_until="load")
+        other.wait_for_selector(".dlbook-pg canvas.pg-canvas", timeout=30_000)
+        root2 = other.locator(".dlbook-pg").first
+        restored = _page_state(root2)
+        np.testing.assert_allclose(restored.pop("points"), state.pop("points"), rtol=1e-5, atol=1e-6)
+        assert restored == state
+        assert _state(root2)["epoch"] == "0" and "View restored from the link" in root2.locator(".pg-msg").inner_text()
+        from dlbook.widgets.playground import js_init_weights
+
+        sizes = [3, 16, 16, 2]
+        _assert_weights_close(_weights(root2), {k: v.tolist() for k, v in js_init_weights(sizes, 7).items()})
+        assert root2.locator("select.pg-batch").input_value() == "20"
+        assert root2.locator(".pg-reg button[data-value='l2']").get_attribute("aria-pressed") == "true"
+        # A link with a wrong field changes nothing and says why.
+        bad = shared.replace("%22hidden_units%22%3A16", "%22hidden_units%22%3A999")
+        assert bad != shared
+        third = context.new_page()
+        third.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        third.on("pageerror", lambda e: errors.append(str(e)))
+        third.goto(bad, wait_until="load")
+        third.wait_for_selector(".dlbook-pg canvas.pg-canvas", timeout=30_000)
+        root3 = third.locator(".dlbook-pg").first
+        assert "not applied: the link's hidden_units is not valid" in root3.locator(".pg-msg").inner_text()
+        assert _page_state(root3)["seed"] == 0 and _page_state(root3)["features"] == ["x1", "x2"]
+        assert not errors and not page.watch.problems(), (errors, page.watch.problems())
     finally:
         context.close()

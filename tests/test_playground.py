@@ -101,7 +101,8 @@ def test_python_changes_to_architecture_draw_new_weights():
     [
         ("hidden_units", 0, "hidden_units must be an integer from 1 to 64"),
         ("hidden_units", 65, "hidden_units"),
-        ("hidden_layers", 3, "hidden_layers must be an integer from 1 to 2"),
+        ("hidden_layers", 3, "hidden_layers must be an integer from 0 to 2"),
+        ("hidden_layers", -1, "hidden_layers must be an integer from 0 to 2"),
         ("n_classes", 5, "n_classes must be an integer from 2 to 4"),
         ("n_classes", 1, "n_classes"),
         ("activation", "softplus", "activation must be one of relu, tanh, sigmoid, leaky_relu, gelu"),
@@ -241,3 +242,78 @@ def test_playground_mlp_validates():
         playground_mlp(hidden_units=0)
     with pytest.raises(ValueError, match="activation"):
         playground_mlp(activation="elu")
+    model = playground_mlp(features=["x1^2", "x2^2"], hidden_layers=0, seed=4)
+    assert model.sizes == [2, 2]
+    np.testing.assert_array_equal(model.params["W1"], js_init_weights([2, 2], 4)["W1"])
+    for bad, err in [(["x1", "x1"], ValueError), (["cos"], ValueError), ([], ValueError), ("x1", TypeError)]:
+        with pytest.raises(err, match="features"):
+            playground_mlp(features=bad)
+
+
+# --- the training options and the whole state ---------------------------------------------------------------------
+def test_state_round_trip_restores_the_view_and_draws_the_seeds_weights():
+    X, y = _xor()
+    pg = MLPPlayground(X, y)
+    pg.fit(5)
+    view = {**pg.state, "features": ["x1", "x2", "x1*x2"], "hidden_layers": 2, "hidden_units": 5, "seed": 9}
+    view |= {"test_ratio": 0.25, "regularization": "l2", "reg_rate": 0.01, "batch_size": 4, "optimizer": "sgd"}
+    other = MLPPlayground()
+    other.state = view
+    assert other.state == {**view, "points": X.tolist(), "labels": y.tolist()}
+    assert other.sizes == [3, 5, 5, 2] and other.epoch == 0
+    assert json.dumps(other.weights) == json.dumps({k: v.tolist() for k, v in js_init_weights([3, 5, 5, 2], 9).items()})
+    json.dumps(other.state)  # JSON-ready, as the page's URL hash needs
+    # to_mlp takes the feature matrix: its logits are the widget's
+    model = other.to_mlp()
+    np.testing.assert_array_equal(
+        model.forward(other.feature_matrix(X)), model.forward(np.column_stack([X, X[:, 0] * X[:, 1]]))
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "word"),
+    [
+        ({"hidden_units": "8"}, TypeError, "hidden_units"),
+        ({"seed": 1.5}, TypeError, "seed"),
+        ({"features": "x1"}, TypeError, "features"),
+        ({"features": ["x1", "x5"]}, ValueError, "features"),
+        ({"test_ratio": 0.75}, ValueError, "test_ratio"),
+        ({"regularization": "dropout"}, ValueError, "regularization"),
+        ({"reg_rate": 2.0}, ValueError, "reg_rate"),
+        ({"batch_size": -2}, ValueError, "batch_size"),
+        ({"colour": "red"}, ValueError, "colour"),
+        ({"labels": [0, 1]}, ValueError, "labels"),
+        ({"labels": [3] * 20, "n_classes": 2}, ValueError, "labels"),  # checked against n_classes at the end
+        ({"points": [[9.0, 9.0]] * 40, "extent": [-1.0, 1.0, -1.0, 1.0]}, ValueError, "extent"),
+    ],
+)
+def test_a_wrong_state_raises_naming_the_field_and_changes_nothing(change, error, word):
+    X, y = _xor()
+    pg = MLPPlayground(X, y)
+    pg.fit(3)
+    before, weights = pg.state, json.dumps(pg.weights)
+    new = dict(change)
+    if "labels" in new and "points" not in new:
+        new["points"] = X.tolist()
+    if "points" in new and "labels" not in new:
+        new["labels"] = y.tolist()
+    with pytest.raises(error, match=rf"\b{word}\b"):
+        pg.state = new
+    assert pg.state == before and json.dumps(pg.weights) == weights and pg.epoch == 3
+
+
+def test_fit_holds_the_test_points_out_and_records_test_metrics():
+    X, y = _xor()
+    pg = MLPPlayground(X, y, test_ratio=0.3, seed=2)
+    mask = pg.test_mask()
+    assert 0 < mask.sum() < len(y)
+    pg.fit(30)
+    row = pg.history[-1]
+    assert len(row) == 5 and row[0] == 30
+    assert row[2] == pytest.approx(pg.accuracy("train")) and row[4] == pytest.approx(pg.accuracy("test"))
+    moved = MLPPlayground(X, y, test_ratio=0.3, seed=2)
+    moved.set_data(np.where(mask[:, None], X + 0.5, X), y)  # moving the test points changes nothing in training
+    moved.fit(30)
+    assert json.dumps(moved.weights) == json.dumps(pg.weights)
+    with pytest.raises(ValueError, match="split"):
+        pg.accuracy("validation")

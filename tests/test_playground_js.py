@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -82,6 +83,7 @@ CASES = [
     # (activation, optimizer, lr, hidden_layers, hidden_units, n_classes)
     ("relu", "sgd", 0.3, 1, 16, 2),
     ("relu", "adam", 0.03, 1, 16, 2),
+    ("relu", "adam", 0.03, 0, 16, 3),  # no hidden layer: softmax regression on the inputs
     ("tanh", "sgd", 0.5, 2, 8, 3),
     ("sigmoid", "adam", 0.01, 1, 12, 2),
     ("leaky_relu", "adam", 0.02, 2, 10, 4),
@@ -311,6 +313,11 @@ def test_each_input_feature_equals_dlbook(run_js, feature):
     _run_both(run_js, features=[feature] if feature not in ("x1", "x2") else [feature, "x1^2"], epochs=30)
 
 
+def test_no_hidden_layer_on_squared_features_equals_dlbook(run_js):
+    out, model, _, _ = _run_both(run_js, features=["x1^2", "x2^2"], layers=0, test_ratio=0.2, batch_size=5)
+    assert set(out["weights"]) == {"W1", "b1"} and np.shape(out["weights"]["W1"]) == (2, 2)
+
+
 def test_every_option_at_once_and_the_widget_reproduces_the_page(run_js):
     """All options together; then MLPPlayground.fit from the same state gives the page's weights, and to_mlp on the
     feature matrix gives the page's logits."""
@@ -356,3 +363,37 @@ def test_each_part_of_the_front_end_loads_on_its_own(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == ["function", "function"]
     assert "import " not in front_end().split("// ---- playground_math.js ----")[1].split("\n", 1)[0]
+
+
+def test_url_hash_state_round_trip_and_bad_links(run_js):
+    """The page's link encoding: every field of MLPPlayground.state survives; a wrong field is named, none applied."""
+    from dlbook.widgets.playground import STATE_FIELDS
+
+    X, y = _data(30, 3, seed=2)
+    pg = MLPPlayground(X, y, extent=[-1.5, 1.5, -1.5, 1.5])
+    pg.state = {"features": ["x1", "x1*x2"], "test_ratio": 0.3, "batch_size": 5, "regularization": "l1",
+                "reg_rate": 0.01, "hidden_layers": 0, "optimizer": "sgd", "learning_rate": 0.3, "seed": 77}  # fmt: skip
+    state = pg.state
+    text = run_js("call", calls=[["encodeState", state]])[0]
+    back = run_js("call", calls=[["decodeState", text]])[0]["state"]
+    assert list(back) == list(STATE_FIELDS)  # the page's fields are Python's, in the same order
+    np.testing.assert_allclose(back.pop("points"), state["points"], rtol=1e-5, atol=1e-6)
+    assert back == {k: v for k, v in state.items() if k != "points"}
+    fresh = MLPPlayground()
+    fresh.state = run_js("call", calls=[["decodeState", text]])[0]["state"]  # Python takes what the page decodes
+    assert fresh.sizes == [2, 3] and fresh.features == ["x1", "x1*x2"] and fresh.seed == 77
+    bad = [
+        ({**state, "hidden_units": 999}, "hidden_units"),
+        ({**state, "features": ["x1", "cos(x1)"]}, "features"),
+        ({**state, "labels": state["labels"][:-1]}, "labels"),
+        ({**state, "test_ratio": 0.9}, "test_ratio"),
+        ({**state, "bogus": 1}, "bogus"),
+        ({k: v for k, v in state.items() if k != "seed"}, "seed"),
+    ]
+    calls = [["decodeState", run_js("call", calls=[["encodeState", b]])[0]] for b, _ in bad[:4]]
+    calls += [["decodeState", quote(json.dumps(b))] for b, _ in bad[4:]]
+    calls.append(["decodeState", "%7Bnot json"])
+    out = run_js("call", calls=calls)
+    for (_, field), res in zip(bad, out, strict=False):
+        assert "state" not in res and field in res["error"], (field, res)
+    assert "not readable" in out[-1]["error"]

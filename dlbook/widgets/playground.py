@@ -287,7 +287,7 @@ class MLPPlayground(anywidget.AnyWidget):
     hidden_units : int
         Units per hidden layer, 1 to 64 (default 16).
     hidden_layers : int
-        1 or 2 hidden layers.
+        0, 1 (default) or 2 hidden layers (0: a linear classifier of the input features).
     activation : str
         Hidden activation: ``"relu"`` (default), ``"tanh"``, ``"sigmoid"``, ``"leaky_relu"`` or ``"gelu"``.
     optimizer : str
@@ -385,7 +385,7 @@ class MLPPlayground(anywidget.AnyWidget):
 
     @traitlets.validate("hidden_layers")
     def _valid_layers(self, proposal: Any) -> int:
-        return self._int_in(proposal, 1, MAX_LAYERS)
+        return self._int_in(proposal, 0, MAX_LAYERS)
 
     @traitlets.validate("seed")
     def _valid_seed(self, proposal: Any) -> int:
@@ -808,7 +808,12 @@ def _check_state_type(key: str, v: Any) -> None:
 
 
 def playground_mlp(
-    n_classes: int = 2, hidden_units: int = 16, hidden_layers: int = 1, activation: str = "relu", seed: int = 0
+    n_classes: int = 2,
+    hidden_units: int = 16,
+    hidden_layers: int = 1,
+    activation: str = "relu",
+    seed: int = 0,
+    features: Any = ("x1", "x2"),
 ) -> Any:
     """The playground's network as a :class:`dlbook.mlp.MLP`, with the initial weights the page draws from ``seed``.
 
@@ -819,11 +824,14 @@ def playground_mlp(
     hidden_units : int
         Units per hidden layer, 1 to 64.
     hidden_layers : int
-        1 or 2.
+        0, 1 or 2.
     activation : str
         One of :data:`ACTIVATIONS`.
     seed : int
         Seed of the initial weights, in ``[0, 2**32)``.
+    features : sequence of str
+        The input features (:data:`dlbook.data.PLAYGROUND_FEATURES`): the network's input is
+        ``dlbook.data.playground_features(x, features)``, one unit per feature.
 
     Returns
     -------
@@ -832,14 +840,18 @@ def playground_mlp(
     for name, value, lo, hi in [
         ("n_classes", n_classes, 2, MAX_CLASSES),
         ("hidden_units", hidden_units, 1, MAX_UNITS),
-        ("hidden_layers", hidden_layers, 1, MAX_LAYERS),
+        ("hidden_layers", hidden_layers, 0, MAX_LAYERS),
         ("seed", seed, 0, 2**32 - 1),
     ]:
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or not lo <= value <= hi:
             raise ValueError(f"{name} must be an integer from {lo} to {hi}, got {value!r}")
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
-    sizes = _sizes(int(hidden_units), int(hidden_layers), int(n_classes))
+    if isinstance(features, str) or not all(isinstance(f, str) for f in features):
+        raise TypeError(f"features must be a list of feature names, got {features!r}")
+    if not features or any(f not in PLAYGROUND_FEATURES for f in features) or len(set(features)) != len(features):
+        raise ValueError(f"features must be distinct names from {', '.join(PLAYGROUND_FEATURES)}; got {features!r}")
+    sizes = _sizes(int(hidden_units), int(hidden_layers), int(n_classes), len(features))
     model = MLP(sizes, activation=activation, rng=0)
     for key, value in js_init_weights(sizes, int(seed)).items():
         model.params[key][...] = value

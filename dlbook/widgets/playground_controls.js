@@ -5,6 +5,8 @@
 import {
   ACTIVATIONS, DEFAULT_EXTENT, MAX_SEED, architecture, evaluate, extentFor, fmtNumber, initNetwork, isFiniteNetwork,
   makeOptimizer, mulberry32, networkFromLists, networkToLists, parseSeed, trainStep,
+  DEFAULT_FEATURES, FEATURES, FEATURE_NAMES, HASH_KEY, STATE_FIELDS, batchOrder, cleanFeatures, decodeState,
+  encodeState, splitData, trainEpoch,
 } from "./playground_math.js";
 import { PRESETS, PRESET_NAMES } from "./playground_presets.js";
 import {
@@ -13,6 +15,11 @@ import {
 
 const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const OPTIMIZER_LABELS = { sgd: "SGD", adam: "Adam" };
+const TEST_RATIOS = [0, 0.1, 0.2, 0.3, 0.4, 0.5];
+const REG_LABELS = { none: "None", l1: "L1", l2: "L2" };
+const REG_RATES = [0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1];
+const BATCH_SIZES = [0, 1, 2, 5, 10, 20, 50]; // 0: the full batch
+const SPOKEN_FEATURES = { x1: "x1", x2: "x2", "x1^2": "x1 squared", "x2^2": "x2 squared", "x1*x2": "x1 times x2", "sin(x1)": "sine of x1", "sin(x2)": "sine of x2" };
 const MIN_SIDE = 200; // the plot is square: its side follows the width of its box, within these bounds
 const MAX_SIDE = 600;
 const HISTORY_MAX = 400;
@@ -57,6 +64,7 @@ class Playground {
     this.side = 344; // canvas side in CSS pixels, set from the box's width by layout()
     this.cursor = null; // keyboard cursor in data coordinates
     this.build();
+    this.restoreFromHash(true);
     this.readData();
     this.loadWeightsFromModel(true);
     this.listen();
@@ -69,7 +77,17 @@ class Playground {
       optimizer: () => ({ name: this.opt.name, lr: this.opt.lr, t: this.opt.t }),
       // Replace the points (benchmarks/playground.py loads 1,000 this way): [[x, y], ...] and their classes.
       setData: (points, labels) => this.safe(() => this.setData(points, labels)),
+      state: () => this.stateNow(),
+      testMask: () => Array.from(this.split().mask),
     };
+    if (this.restored) {
+      // Opened from a shared link: Python (if a kernel is there) receives the restored view.
+      this.push({ ...this.restored, weights: networkToLists(this.net), epoch: 0, history: [] });
+      this.syncControls();
+      this.setMessage("View restored from the link.");
+    } else if (this.pendingMessage) {
+      this.setMessage(this.pendingMessage, true);
+    }
     this.invalidate();
   }
 
@@ -93,6 +111,7 @@ class Playground {
   }
 
   push(values) {
+    this.dirty = true; // the reader changed something: the URL hash follows (scheduleHash)
     this.setLocal(values);
     try {
       this.model.save_changes();
@@ -102,7 +121,50 @@ class Playground {
   }
 
   sizes() {
-    return architecture(this.get("hidden_units"), this.get("hidden_layers"), this.get("n_classes"));
+    return architecture(this.get("hidden_units"), this.get("hidden_layers"), this.get("n_classes"), this.featureNames().length);
+  }
+
+  // --- training options: input features, the held-out split, the penalty --------------------------------------------
+  featureNames() {
+    return cleanFeatures(this.get("features") || DEFAULT_FEATURES) || DEFAULT_FEATURES.slice();
+  }
+
+  get net() {
+    return this._net;
+  }
+
+  set net(value) {
+    // Every network the page builds computes the chosen input features from the two coordinates (math.js forward).
+    if (value) value.features = this.featureNames();
+    this._net = value;
+  }
+
+  split() {
+    // The training and test points under the seeded split (cached until the data, the ratio or the seed change).
+    const ratio = Number(this.get("test_ratio")) || 0;
+    const seed = this.get("seed") >>> 0;
+    const c = this._split;
+    if (c && c.X === this.X && c.y === this.y && c.N === this.N && c.ratio === ratio && c.seed === seed) return c;
+    this._split = { ...splitData(this.X, this.y, this.N, ratio, seed), X: this.X, y: this.y, N: this.N, ratio, seed };
+    this.evalTrain = {};
+    this.evalTest = {};
+    return this._split;
+  }
+
+  reg() {
+    return { kind: this.get("regularization") || "none", rate: Number(this.get("reg_rate")) || 0 };
+  }
+
+  evalSplit() {
+    // Loss and accuracy on the training points, and on the test points as `test` (null when there are none);
+    // null when the training points give no finite loss.
+    const { train, test } = this.split();
+    if (!train.N) return null;
+    const act = this.get("activation");
+    const m = evaluate(this.net, act, train.X, train.y, train.N, this.evalTrain);
+    if (!Number.isFinite(m.loss)) return null;
+    const t = test.N ? evaluate(this.net, act, test.X, test.y, test.N, this.evalTest) : null;
+    return { ...m, test: t && Number.isFinite(t.loss) ? t : null };
   }
 
   readData() {
@@ -199,7 +261,7 @@ class Playground {
         this.syncControls();
         this.invalidate();
       })],
-      ["change:hidden_units change:hidden_layers change:n_classes change:seed change:activation", guard(() => {
+      ["change:hidden_units change:hidden_layers change:n_classes change:seed change:activation change:features change:test_ratio", guard(() => {
         this.running = false;
         const w = m.get("weights");
         if (!(w && networkFromLists(this.sizes(), w))) this.reinit(false);
@@ -211,6 +273,7 @@ class Playground {
         else this.opt.lr = m.get("learning_rate");
         this.syncControls();
       })],
+      ["change:regularization change:reg_rate change:batch_size", guard(() => this.syncControls())],
       ["change:noise change:extent change:epoch change:history", guard(() => {
         this.history = (m.get("history") || []).map((r) => r.slice());
         this.gridX = null;
@@ -227,6 +290,8 @@ class Playground {
     if (this.resizer) this.resizer.disconnect();
     if (this.netResizer) this.netResizer.disconnect();
     for (const [ev, fn] of this.handlers) this.model.off(ev, fn);
+    if (this.onHash) window.removeEventListener("hashchange", this.onHash);
+    clearTimeout(this.hashTimer);
   }
 
   // --- building the DOM ----------------------------------------------------------------------------------------
@@ -240,8 +305,8 @@ class Playground {
 
     this.trainLabel = el("span", { text: "Train" });
     this.trainIcon = el("span", { "aria-hidden": "true", text: "▶ " });
-    this.trainBtn = el("button", { type: "button", class: "pg-train", title: "Run full-batch gradient descent", onclick: () => this.safe(() => this.toggleTrain()) }, [this.trainIcon, this.trainLabel]);
-    const stepBtn = el("button", { type: "button", class: "pg-step", text: "Step", title: "One gradient-descent step", onclick: () => this.safe(() => this.step()) });
+    this.trainBtn = el("button", { type: "button", class: "pg-train", title: "Train: one epoch after another (one step per batch)", onclick: () => this.safe(() => this.toggleTrain()) }, [this.trainIcon, this.trainLabel]);
+    const stepBtn = el("button", { type: "button", class: "pg-step", text: "Step", title: "One epoch: one step with the full batch, one per batch with mini-batches", onclick: () => this.safe(() => this.step()) });
     const resetBtn = el("button", { type: "button", class: "pg-reset", text: "Reset", title: "Initialize the weights again from the seed", onclick: () => this.safe(() => this.reset()) });
     const clearBtn = el("button", { type: "button", class: "pg-clear", text: "Clear", title: "Remove every point", onclick: () => this.safe(() => this.clear()) });
     this.epochOut = el("b", { class: "pg-epoch" });
@@ -252,6 +317,11 @@ class Playground {
       el("span", {}, ["Loss ", this.lossOut]),
       el("span", {}, ["Accuracy ", this.accOut]),
     ]);
+    this.testLossOut = el("b", { class: "pg-test-loss" });
+    this.testAccOut = el("b", { class: "pg-test-acc" });
+    this.testStat = el("span", { class: "pg-test-stat" }, ["Test loss ", this.testLossOut, ", accuracy ", this.testAccOut]);
+    this.testStat.hidden = true;
+    stat.append(this.testStat);
     r.append(el("div", { class: "pg-top" }, [this.trainBtn, stepBtn, resetBtn, clearBtn, stat]));
 
     const rowLabel = (text, forId) =>
@@ -292,7 +362,7 @@ class Playground {
 
     // Network section
     this.layerSeg = group("pg-layers", "Hidden layers");
-    for (const k of [1, 2]) {
+    for (const k of [0, 1, 2]) {
       this.layerSeg.append(el("button", { type: "button", "data-value": String(k), text: String(k), "aria-pressed": "false", onclick: () => this.safe(() => this.setArch({ hidden_layers: k })) }));
     }
     this.units = el("input", { type: "range", min: "1", max: "64", step: "1", class: "pg-units", id: id("units") });
@@ -335,7 +405,7 @@ class Playground {
     this.live = el("div", { class: "pg-live", role: "status", "aria-live": "polite", "aria-atomic": "true" });
     this.plotBox = el("div", { class: "pg-plot" }, [this.canvas, this.curve, buildViewControls(this, el), this.msg, this.live]);
 
-    r.append(el("div", { class: "pg-body" }, [this.plotBox, el("div", { class: "pg-side" }, [data, net])]));
+    r.append(el("div", { class: "pg-body" }, [this.plotBox, el("div", { class: "pg-side" }, [data, net, this.buildTraining(rowLabel, group, id)])]));
     r.append(buildNetworkView(this, el));
 
     this.canvas.addEventListener("pointerdown", (e) => this.safe(() => this.onPointerDown(e)));
@@ -407,6 +477,7 @@ class Playground {
       this.noise.value = String(this.get("noise"));
       this.noiseOut.textContent = Number(this.get("noise")).toFixed(2);
     }
+    this.syncTraining();
     this.trainLabel.textContent = this.running ? "Pause" : "Train";
     this.trainIcon.textContent = this.running ? "❚❚ " : "▶ ";
     this.trainBtn.classList.toggle("pg-running", this.running);
@@ -430,7 +501,8 @@ class Playground {
 
   metricsText() {
     const m = this.metrics;
-    return `Epoch ${this.epoch()}, loss ${m ? fmtNumber(m.loss) : "not available"}, accuracy ${m ? fmtNumber(100 * m.acc, 1, " percent") : "not available"}.`;
+    const t = m && m.test ? ` Test loss ${fmtNumber(m.test.loss)}, test accuracy ${fmtNumber(100 * m.test.acc, 1, " percent")}.` : "";
+    return `Epoch ${this.epoch()}, loss ${m ? fmtNumber(m.loss) : "not available"}, accuracy ${m ? fmtNumber(100 * m.acc, 1, " percent") : "not available"}.${t}`;
   }
 
   safe(fn) {
@@ -440,6 +512,142 @@ class Playground {
       this.running = false;
       this.setMessage("Something went wrong: " + (err && err.message ? err.message : err), true);
       this.syncControls();
+    }
+  }
+
+  // --- the training options' controls -----------------------------------------------------------------------------
+  buildTraining(rowLabel, group, id) {
+    this.featBox = el("span", { class: "pg-feats", role: "group", "aria-labelledby": id("inputs") });
+    for (const k of FEATURE_NAMES) {
+      const cb = el("input", { type: "checkbox", "data-feature": k, "aria-label": SPOKEN_FEATURES[k] });
+      cb.addEventListener("change", () => this.safe(() => this.toggleFeature(k, cb.checked)));
+      this.featBox.append(el("label", { class: "pg-feat", title: `Input feature ${SPOKEN_FEATURES[k]}` }, [cb, el("span", { "aria-hidden": "true", text: FEATURES[k].label })]));
+    }
+    this.testSel = el("select", { class: "pg-test", id: id("test") });
+    for (const v of TEST_RATIOS) this.testSel.append(el("option", { value: String(v), text: v ? `${Math.round(100 * v)}% held out` : "none" }));
+    this.testSel.addEventListener("change", () => this.safe(() => this.setTestRatio(Number(this.testSel.value))));
+    this.regSeg = group("pg-reg", "Regularization");
+    for (const [k, label] of Object.entries(REG_LABELS)) {
+      this.regSeg.append(el("button", { type: "button", "data-value": k, text: label, "aria-pressed": "false", onclick: () => this.safe(() => this.setOption({ regularization: k }, `Regularization ${label}`)) }));
+    }
+    this.regRate = el("select", { class: "pg-regrate", id: id("regrate") });
+    this.regRate.addEventListener("change", () => this.safe(() => this.setOption({ reg_rate: Number(this.regRate.value) }, `Regularization rate ${fmtLr(Number(this.regRate.value))}`)));
+    this.batchSel = el("select", { class: "pg-batch", id: id("batch") });
+    this.batchSel.addEventListener("change", () => this.safe(() => {
+      const b = Number(this.batchSel.value);
+      this.setOption({ batch_size: b }, b ? `Batch size ${b}: shuffled from the seed every epoch` : "Full batch");
+    }));
+    return el("div", { class: "pg-sec", role: "group", "aria-labelledby": id("training") }, [
+      el("div", { class: "pg-h", id: id("training"), text: "Training" }),
+      el("div", { class: "pg-row" }, [rowLabel("Inputs"), this.featBox]),
+      el("div", { class: "pg-row" }, [rowLabel("Test split", id("test")), this.testSel]),
+      el("div", { class: "pg-row" }, [rowLabel("Regularization"), this.regSeg]),
+      el("div", { class: "pg-row" }, [rowLabel("Penalty rate", id("regrate")), this.regRate]),
+      el("div", { class: "pg-row" }, [rowLabel("Batch size", id("batch")), this.batchSel]),
+    ]);
+  }
+
+  syncTraining() {
+    const feats = this.featureNames();
+    for (const cb of this.featBox.querySelectorAll("input")) cb.checked = feats.includes(cb.dataset.feature);
+    const withValue = (sel, values, v, label) => {
+      const all = values.includes(v) ? values : [...values, v].sort((a, b) => a - b);
+      if (Array.from(sel.options, (o) => o.value).join() !== all.map(String).join()) sel.replaceChildren(...all.map((x) => el("option", { value: String(x), text: label(x) })));
+      if (sel.value !== String(v)) sel.value = String(v);
+    };
+    withValue(this.testSel, TEST_RATIOS, Number(this.get("test_ratio")) || 0, (x) => (x ? `${Math.round(100 * x)}% held out` : "none"));
+    withValue(this.regRate, REG_RATES, Number(this.get("reg_rate")) || 0, (x) => (x ? fmtLr(x) : "0"));
+    withValue(this.batchSel, BATCH_SIZES, this.get("batch_size") | 0, (x) => (x ? String(x) : "full batch"));
+    const reg = this.get("regularization") || "none";
+    for (const b of this.regSeg.children) b.setAttribute("aria-pressed", b.dataset.value === reg ? "true" : "false");
+    this.regRate.disabled = reg === "none";
+    this.root.dataset.features = feats.join(",");
+    this.scheduleHash();
+  }
+
+  setOption(values, what) {
+    // Regularization, its rate and the batch size act on the next steps: the weights and the optimizer are kept.
+    this.push(values);
+    this.syncControls();
+    this.announce(`${what}: from the next step on; the weights are kept.`);
+  }
+
+  setTestRatio(ratio) {
+    // A new split is a new experiment: the weights start again from the seed.
+    this.setArch({ test_ratio: ratio });
+    const n = this.split().test.N;
+    this.setMessage(ratio ? `${n} of ${this.N} points held out for testing (hollow); the network trains on the others.` : "No test split: the network trains on every point.");
+  }
+
+  toggleFeature(name, on) {
+    const now = this.featureNames();
+    const next = on ? [...now, name] : now.filter((k) => k !== name);
+    const clean = cleanFeatures(next);
+    if (!clean) {
+      this.syncControls();
+      this.setMessage("The network needs at least one input feature.", true);
+      return;
+    }
+    this.setArch({ features: clean });
+    this.setMessage(`Inputs ${clean.map((k) => SPOKEN_FEATURES[k]).join(", ")}: the input layer has ${clean.length} unit${clean.length === 1 ? "" : "s"}; new initial weights.`);
+  }
+
+  // --- the state in the URL hash -------------------------------------------------------------------------------------
+  hashKey() {
+    return this.uid === "dlbook-pg-1" ? HASH_KEY : HASH_KEY + this.uid.slice("dlbook-pg-".length);
+  }
+
+  stateNow() {
+    const out = {};
+    for (const k of STATE_FIELDS) out[k] = this.get(k);
+    out.features = this.featureNames();
+    return out;
+  }
+
+  scheduleHash() {
+    if (!this.dirty || this.hashTimer || typeof window === "undefined" || !window.history || !window.history.replaceState) return;
+    this.hashTimer = setTimeout(() => this.safe(() => {
+      this.hashTimer = 0;
+      const params = new URLSearchParams(window.location.hash.slice(1));
+      for (const [k, v] of [...params]) if (!v) params.delete(k); // a section anchor (#name) gives way to the state
+      const value = encodeState(this.stateNow());
+      if (params.get(this.hashKey()) === decodeURIComponent(value)) return;
+      params.set(this.hashKey(), decodeURIComponent(value));
+      this.hashWritten = "#" + params.toString();
+      window.history.replaceState(window.history.state, "", this.hashWritten);
+      this.root.dataset.hash = "written";
+    }), 300);
+  }
+
+  restoreFromHash(first) {
+    // A shared link: every field is checked (decodeState) before any is applied; the weights start from the seed.
+    if (typeof window === "undefined") return;
+    if (first) {
+      this.onHash = () => this.safe(() => {
+        if (window.location.hash !== this.hashWritten) this.restoreFromHash(false);
+      });
+      window.addEventListener("hashchange", this.onHash);
+    }
+    const text = new URLSearchParams(window.location.hash.slice(1)).get(this.hashKey());
+    if (!text) return;
+    const { state, error } = decodeState(encodeURIComponent(text));
+    if (error) {
+      this.pendingMessage = `This link's playground state was not applied: ${error}.`;
+      if (!first) this.setMessage(this.pendingMessage, true);
+      return;
+    }
+    this.running = false;
+    this.setLocal({ ...state, weights: {}, epoch: 0, history: [] });
+    this.root.dataset.restored = "true";
+    if (!first) {
+      this.readData();
+      this.lastPreset = null;
+      this.reinit(false);
+      this.push(state);
+      this.syncControls();
+      this.invalidate();
+    } else {
+      this.restored = state;
     }
   }
 
@@ -517,6 +725,10 @@ class Playground {
       this.setMessage("No points yet: click on the plot to place some, or pick a preset.", true);
       return false;
     }
+    if (this.N && new Set(this.split().train.y).size < 2 && new Set(this.y).size >= 2) {
+      this.setMessage("The training points (those not held out for testing) must hold at least two classes: lower the test split or place more points.", true);
+      return false;
+    }
     const seen = new Set(this.y);
     if (seen.size < 2) {
       this.setMessage("All points belong to one class: place points of at least two classes to train.", true);
@@ -556,8 +768,13 @@ class Playground {
     const act = this.get("activation");
     let done = 0;
     for (; done < n; done++) {
-      const r = trainStep(this.net, act, this.opt, this.X, this.y, this.N, this.optState);
-      if (!Number.isFinite(r.loss) || !isFiniteNetwork(this.net)) {
+      // One epoch: the full batch, or the mini-batches of this epoch in the order drawn from the seed.
+      const { train } = this.split();
+      const epoch = this.epoch() + (this.pendingEpochs || 0);
+      const order = batchOrder(train.N, this.get("batch_size") | 0, this.get("seed") >>> 0, epoch);
+      const r = trainEpoch(this.net, act, this.opt, train.X, train.y, order, this.optState, this.reg());
+      this.pendingEpochs = (this.pendingEpochs || 0) + 1;
+      if (!r.ok) {
         this.diverge();
         break;
       }
@@ -567,14 +784,15 @@ class Playground {
 
   afterSteps(done) {
     const ep = this.epoch() + done;
+    this.pendingEpochs = 0;
     this.setLocal({ epoch: ep });
     if (!this.diverged && this.N) {
-      const m = evaluate(this.net, this.get("activation"), this.X, this.y, this.N, this.optState);
-      if (!Number.isFinite(m.loss)) {
-        this.diverge();
+      const m = this.evalSplit();
+      if (!m) {
+        if (this.split().train.N) this.diverge();
         return;
       }
-      this.history.push([ep, m.loss, m.acc]);
+      this.history.push(m.test ? [ep, m.loss, m.acc, m.test.loss, m.test.acc] : [ep, m.loss, m.acc]);
       this.metrics = m;
       this.metricsOf = [this.net, this.X, this.opt, this.opt.t]; // draw() reuses them while these are unchanged
       if (this.history.length > HISTORY_MAX) this.history = this.history.filter((_, i) => i % 2 === 0 || i === this.history.length - 1);
@@ -840,8 +1058,8 @@ class Playground {
 
   // --- drawing ---------------------------------------------------------------------------------------------------------
   measure() {
-    const m = this.N && !this.diverged ? evaluate(this.net, this.get("activation"), this.X, this.y, this.N, this.optState) : null;
-    this.metrics = m && Number.isFinite(m.loss) ? m : null;
+    const m = this.N && !this.diverged ? this.evalSplit() : null;
+    this.metrics = m || null;
     return this.metrics;
   }
 
@@ -854,6 +1072,13 @@ class Playground {
     this.accOut.textContent = this.diverged ? "–" : metrics ? fmtNumber(100 * metrics.acc, 1, "%") : "–";
     this.root.dataset.accuracy = metrics ? String(metrics.acc) : "";
     this.root.dataset.loss = metrics ? String(metrics.loss) : "";
+    const test = metrics && metrics.test;
+    this.testStat.hidden = !this.split().test.N;
+    this.testLossOut.textContent = this.diverged ? "diverged" : test ? fmtNumber(test.loss) : "–";
+    this.testAccOut.textContent = this.diverged ? "–" : test ? fmtNumber(100 * test.acc, 1, "%") : "–";
+    this.root.dataset.testLoss = test ? String(test.loss) : "";
+    this.root.dataset.testAccuracy = test ? String(test.acc) : "";
+    this.root.dataset.testPoints = String(this.split().test.N);
     this.root.dataset.epoch = String(this.epoch());
     this.root.dataset.points = String(this.N);
     this.root.dataset.running = String(this.running);

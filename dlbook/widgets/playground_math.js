@@ -632,3 +632,67 @@ export function extentFor(pts, extent = DEFAULT_EXTENT) {
   const half = Math.max(x1 / 2 - x0 / 2, y1 / 2 - y0 / 2) * 1.1;
   return [cx - half, cx + half, cy - half, cy + half];
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The whole state in a URL hash, and back: the fields of MLPPlayground.state (playground.py), checked as Python
+// checks them. A shared link opens the same view with the initial weights of its seed.
+// ---------------------------------------------------------------------------------------------------------------
+export const STATE_FIELDS = [
+  "points", "labels", "extent", "noise", "n_classes", "features", "hidden_layers", "hidden_units", "activation",
+  "optimizer", "learning_rate", "regularization", "reg_rate", "batch_size", "test_ratio", "seed",
+];
+export const OPTIMIZER_NAMES = ["sgd", "adam"];
+export const REGULARIZATION_NAMES = ["none", "l1", "l2"];
+export const HASH_KEY = "playground";
+
+// Coordinates with 6 significant digits keep a 200-point link short.
+export function encodeState(state) {
+  const s = { ...state, points: state.points.map((p) => [Number(p[0].toPrecision(6)), Number(p[1].toPrecision(6))]) };
+  return encodeURIComponent(JSON.stringify(STATE_FIELDS.reduce((o, k) => ((o[k] = s[k]), o), {})));
+}
+
+// {state} with every field checked, or {error} naming the first wrong field (nothing is applied then).
+export function decodeState(text) {
+  let raw;
+  try {
+    raw = JSON.parse(decodeURIComponent(text));
+  } catch (err) {
+    return { error: "the link's state is not readable" };
+  }
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { error: "the link's state is not an object" };
+  const out = {};
+  const num = (v) => typeof v === "number" && Number.isFinite(v);
+  const int = (k, lo, hi) => (Number.isInteger(raw[k]) && raw[k] >= lo && raw[k] <= hi ? raw[k] : undefined);
+  const checks = {
+    n_classes: () => int("n_classes", 2, 4),
+    hidden_units: () => int("hidden_units", 1, 64),
+    hidden_layers: () => int("hidden_layers", 0, 2),
+    batch_size: () => int("batch_size", 0, 1000),
+    seed: () => int("seed", 0, MAX_SEED),
+    learning_rate: () => (num(raw.learning_rate) && raw.learning_rate > 0 && raw.learning_rate <= 10 ? raw.learning_rate : undefined),
+    noise: () => (num(raw.noise) && raw.noise >= 0 && raw.noise <= 0.5 ? raw.noise : undefined),
+    reg_rate: () => (num(raw.reg_rate) && raw.reg_rate >= 0 && raw.reg_rate <= 1 ? raw.reg_rate : undefined),
+    test_ratio: () => (num(raw.test_ratio) && raw.test_ratio >= 0 && raw.test_ratio <= 0.5 ? raw.test_ratio : undefined),
+    activation: () => (Object.hasOwn(ACTIVATIONS, raw.activation) ? raw.activation : undefined),
+    optimizer: () => (OPTIMIZER_NAMES.includes(raw.optimizer) ? raw.optimizer : undefined),
+    regularization: () => (REGULARIZATION_NAMES.includes(raw.regularization) ? raw.regularization : undefined),
+    features: () => cleanFeatures(raw.features) || undefined,
+    extent: () => {
+      const e = raw.extent;
+      return Array.isArray(e) && e.length === 4 && e.every(num) && e[0] < e[1] && e[2] < e[3] ? e.slice() : undefined;
+    },
+    points: () => (Array.isArray(raw.points) && raw.points.every((p) => Array.isArray(p) && p.length === 2 && p.every(num)) ? raw.points : undefined),
+    labels: () => (Array.isArray(raw.labels) && raw.labels.every((c) => Number.isInteger(c) && c >= 0 && c < 4) ? raw.labels : undefined),
+  };
+  for (const k of Object.keys(raw)) if (!STATE_FIELDS.includes(k)) return { error: `the link has an unknown field ${k}` };
+  for (const k of STATE_FIELDS) {
+    if (!(k in raw)) return { error: `the link has no ${k}` };
+    const v = checks[k]();
+    if (v === undefined) return { error: `the link's ${k} is not valid` };
+    out[k] = v;
+  }
+  if (out.points.length !== out.labels.length) return { error: "the link's labels must be one per point" };
+  if (out.labels.some((c) => c >= out.n_classes)) return { error: "the link's labels must be below n_classes" };
+  out.extent = extentFor(out.points, out.extent);
+  return { state: out };
+}
