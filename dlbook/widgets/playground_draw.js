@@ -45,7 +45,7 @@ export function heatmap(pg, card) {
   const sizes = pg.net.sizes;
   let cost = 0;
   for (let l = 0; l + 1 < sizes.length; l++) cost += sizes[l] * sizes[l + 1];
-  const G = cost > 2500 ? 40 : cost > 600 ? 56 : 72;
+  const G = cost > 2500 ? 32 : cost > 600 ? 48 : 72; // cells a side: the widest networks get the coarsest grid
   if (!pg.gridX || pg.gridG !== G || pg.gridExtent !== pg.extent().join()) {
     const [x0, x1, y0, y1] = pg.extent();
     pg.gridX = new Float64Array(2 * G * G);
@@ -239,13 +239,18 @@ export function drawCurve(pg) {
   const last = pg.history.length ? pg.history[pg.history.length - 1] : null;
   const hasTest = pg.history.some((r) => r.length >= 5 && Number.isFinite(r[3]));
   const testOf = (r, k, pct) => (hasTest && r && r.length >= 5 ? ` (test ${pct ? fmtNumber(100 * r[k], 1, "%") : fmtNumber(r[k])})` : "");
-  const lossText = pg.diverged ? "training loss: diverged" : "training loss" + (last ? " " + fmtNumber(last[1]) + testOf(last, 3) : "");
-  const accText = pg.diverged ? "" : "accuracy" + (last ? " " + fmtNumber(100 * last[2], 1, "%") + testOf(last, 4, true) : "");
+  let lossText = pg.diverged ? "training loss: diverged" : "training loss" + (last ? " " + fmtNumber(last[1]) + testOf(last, 3) : "");
+  let accText = pg.diverged ? "" : "accuracy" + (last ? " " + fmtNumber(100 * last[2], 1, "%") + testOf(last, 4, true) : "");
+  if (ctx.measureText(lossText).width + ctx.measureText(accText).width + 12 > W - 2 * MARGIN) {
+    lossText = lossText.replace(/^training loss/, "loss"); // shorter labels when both would not fit on one line
+    accText = accText.replace(/^accuracy/, "acc.");
+  }
   ctx.fillStyle = col.lossText;
   ctx.fillText(lossText, MARGIN, 4);
   ctx.textAlign = "right";
   ctx.fillStyle = col.accText;
-  ctx.fillText(accText, W - MARGIN, W < 330 && hasTest ? 17 : 4);
+  const crowded = ctx.measureText(lossText).width + ctx.measureText(accText).width + 12 > W - 2 * MARGIN;
+  ctx.fillText(accText, W - MARGIN, crowded ? 17 : 4); // a second line when the two labels would overlap
   const log = pg.logLoss !== false;
   pg.curve.setAttribute("aria-label", last ? `Curve of the ${lossText} and ${accText || "accuracy"} over ${pg.history.length} records, up to epoch ${last[0]}; loss axis ${log ? "logarithmic" : "linear"}` : "Training loss and accuracy: no training yet");
   const h = pg.history.filter((r) => Number.isFinite(r[1]) && Number.isFinite(r[2]));
