@@ -4,7 +4,11 @@
   ``_vendor/vendor`` (from npm and the anywidget pip package), the book serves them itself: ``mathjax_path`` and
   myst-nb's ``nb_ipywidgets_js`` point at those copies and no page asks another host for anything. Without them
   (no npm on a reader's machine) the book keeps the CDN defaults and says so.
-* ``dlbook-page.js`` configures FontAwesome before the theme loads (see the file).
+* ``dlbook-page.js`` configures FontAwesome before the theme loads and gives the theme's buttons accessible names
+  that contain what they show; ``dlbook-page.css`` keeps links readable (4.5:1) inside tinted boxes (see the files).
+* The bibliography's entries are list items: docutils writes the list as ``role="list"`` and each entry as
+  ``role="doc-biblioentry"``, a role that DPUB-ARIA 1.1 deprecated and that assistive technology (and axe-core) does
+  not count as an item of a list, so the list would be announced as empty.
 * ``{dlbook-exec-stats}`` renders the execution time of every notebook in this build (from myst-nb's execution
   records, which come from the jupyter-cache when a notebook was not re-run), with the total and the per-notebook
   budget, so a maintainer sees at a glance which chapter got slow.
@@ -14,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +38,7 @@ def _use_local_assets(app: Sphinx, config: Config) -> None:
     vendor = Path(app.srcdir) / "_vendor" / "vendor"
     config.html_static_path = [*config.html_static_path, str(HERE / "static")]
     config.html_js_files = [*config.html_js_files, "dlbook-page.js"]
+    config.html_css_files = [*config.html_css_files, "dlbook-page.css"]
     needed = ["mathjax/tex-chtml.js", "require.js", "embed-amd.js", "anywidget/index.js"]
     missing = [name for name in needed if not (vendor / name).is_file()]
     if missing:
@@ -64,6 +70,16 @@ def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict
             seen.add(key)
             unique.append(js)
     context["script_files"] = unique
+
+
+_BIBLIOENTRY = re.compile(r'(<div class="citation"[^>]*?) role="doc-biblioentry"')
+
+
+def _bibliography_as_list_items(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Give each entry of a citation list the role its ``role="list"`` parent needs (see the module docstring)."""
+    body = context.get("body")
+    if body and 'class="citation-list"' in body:
+        context["body"] = _BIBLIOENTRY.sub(r'\1 role="listitem"', body)
 
 
 BUDGET_SECONDS = 60.0
@@ -227,6 +243,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _use_local_assets)
     app.connect("autodoc-skip-member", _skip_foreign_members)
     app.connect("html-page-context", _dedupe_scripts)
+    app.connect("html-page-context", _bibliography_as_list_items)
     app.add_node(ExecStatsNode)
     app.add_directive("dlbook-exec-stats", ExecStatsDirective)
     app.add_directive("dlbook-api", ApiDirective)
