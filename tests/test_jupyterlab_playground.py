@@ -50,6 +50,11 @@ def lab(tmp_path):
     """A JupyterLab server on a copy of the chapter (plus two check cells); yields (base_url, token, name)."""
     nb = nbformat.read(CHAPTER, as_version=4)
     nb.cells += [nbformat.v4.new_code_cell(c) for c in (CHECK, FIT, HUGE)]
+    yield from _serve_lab(tmp_path, nb)
+
+
+def _serve_lab(tmp_path, nb):
+    """Start JupyterLab on ``nb`` (saved as playground-copy.ipynb); yield (base_url, token, name); always stop it."""
     work = tmp_path / "work"
     work.mkdir()
     nbformat.write(nb, work / "playground-copy.ipynb")
@@ -226,5 +231,92 @@ def test_page_and_python_agree_in_jupyterlab(browser, lab):
         assert not page.watch.offsite, page.watch.offsite
         widget_errors = [e for e in page.watch.page_errors if "pg" in e.lower() or "playground" in e.lower()]
         assert not widget_errors, widget_errors
+    finally:
+        context.close()
+
+
+# --- the training options and pg.state, both ways ---------------------------------------------------------------------
+OPTIONS_CELLS = [
+    "import json\nimport numpy as np\nfrom dlbook import data\nfrom dlbook.widgets import MLPPlayground\n"
+    "pg = MLPPlayground()\npg",
+    "X, y = data.circles(100, rng=0)\n"
+    "pg.state = {'points': X.tolist(), 'labels': y.tolist(), 'extent': [-1.5, 1.5, -1.5, 1.5], 'hidden_layers': 0,\n"
+    "            'features': ['x1^2', 'x2^2'], 'test_ratio': 0.3, 'batch_size': 10, 'regularization': 'l2',\n"
+    "            'reg_rate': 0.01, 'seed': 3}\nprint('SET', pg.sizes)",
+    "_s = {k: v for k, v in pg.state.items() if k not in ('points', 'labels')}\n"
+    "print('STATE', json.dumps(_s), 'EPOCH', pg.epoch, 'N', len(pg.points))",
+    "pg.fit(3)\nprint('FIT3', pg.epoch)",
+]
+
+
+@pytest.fixture
+def lab_options(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in OPTIONS_CELLS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    yield from _serve_lab(tmp_path, nb)
+
+
+def test_training_options_and_state_sync_both_ways_in_jupyterlab(browser, lab_options):
+    base, token, name = lab_options
+    context, page = open_watched_page(browser, base)
+    try:
+        page.goto(f"{base}/lab/tree/{name}?token={token}", wait_until="load")
+        page.wait_for_function(
+            "() => window.jupyterapp && jupyterapp.shell.currentWidget && jupyterapp.shell.currentWidget.content"
+            " && jupyterapp.shell.currentWidget.content.widgets",
+            timeout=120_000,
+        )
+        _wait_idle(page)
+        _run_cell(page, 0)
+        page.wait_for_selector(".dlbook-pg canvas.pg-canvas", timeout=120_000)
+        _wait_idle(page)
+        root = page.locator(".dlbook-pg").first
+        # Python sets the whole state: the page follows (features, no hidden layer, split, penalty, batch size).
+        _run_cell(page, 1)
+        _wait_idle(page)
+        page.wait_for_function(
+            "() => document.querySelector('.dlbook-pg').dataset.features === 'x1^2,x2^2'", timeout=30_000
+        )
+        assert "SET [2, 2]" in _cell_output(page, 1)
+        state = root.evaluate("r => r.dlbookPlayground.state()")
+        assert (state["hidden_layers"], state["test_ratio"], state["batch_size"]) == (0, 0.3, 10)
+        assert (state["regularization"], state["reg_rate"], state["seed"]) == ("l2", 0.01, 3)
+        assert root.locator("select.pg-batch").input_value() == "10"
+        assert root.locator(".pg-reg button[data-value='l2']").get_attribute("aria-pressed") == "true"
+        assert (
+            int(root.evaluate("r => r.dataset.testPoints"))
+            == sum(root.evaluate("r => r.dlbookPlayground.testMask()"))
+            > 0
+        )
+        # The page changes options and trains: Python sees the same state and epoch.
+        root.locator("select.pg-test").select_option("0.2")
+        root.locator("select.pg-batch").select_option("5")
+        root.locator(".pg-reg button[data-value='l1']").click()
+        root.locator(".pg-feats input[data-feature='x1*x2']").check()
+        root.locator("button.pg-step").click()
+        root.locator("button.pg-step").click()
+        page.wait_for_timeout(500)
+        page_state = root.evaluate("r => r.dlbookPlayground.state()")
+        _run_cell(page, 2)
+        _wait_idle(page)
+        page.wait_for_function(
+            "(i) => (jupyterapp.shell.currentWidget.content.widgets[i].node.innerText || '').includes('STATE')",
+            arg=2,
+            timeout=30_000,
+        )
+        out = _cell_output(page, 2)
+        py_state = json.loads(out.split("STATE", 1)[1].split("EPOCH")[0])
+        assert py_state == {k: v for k, v in page_state.items() if k not in ("points", "labels")}
+        assert py_state["features"] == ["x1^2", "x2^2", "x1*x2"] and py_state["regularization"] == "l1"
+        assert "EPOCH 2" in out and "N 100" in out
+        # Python trains with the page's options; the page's epoch follows.
+        _run_cell(page, 3)
+        _wait_idle(page)
+        page.wait_for_function("() => document.querySelector('.dlbook-pg').dataset.epoch === '5'", timeout=30_000)
+        assert "NaN" not in root.inner_text()
+        screenshot(page, "playground-jupyterlab-options")
+        widget_errors = [e for e in page.watch.page_errors if "pg" in e.lower() or "playground" in e.lower()]
+        assert not widget_errors and not page.watch.offsite, (widget_errors, page.watch.offsite)
     finally:
         context.close()
