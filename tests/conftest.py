@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,17 +21,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # The built book the browser tests serve: _build/html, or another build named by DLBOOK_HTML.
 HTML = Path(os.environ.get("DLBOOK_HTML") or ROOT / "_build" / "html")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# Debian's Chromium and its switches: one list, shared with tools/make_pdf.py (tools/headless_chromium.py, loaded from
+# its file so that tools/ stays off sys.path).
+_spec = importlib.util.spec_from_file_location("headless_chromium", ROOT / "tools" / "headless_chromium.py")
+_chromium = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_chromium)
+CHROMIUM, CHROMIUM_ARGS = _chromium.CHROMIUM, _chromium.CHROMIUM_ARGS
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 

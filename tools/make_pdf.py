@@ -20,7 +20,6 @@ import argparse
 import base64
 import functools
 import http.server
-import shutil
 import sys
 import threading
 import time
@@ -28,18 +27,10 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # this folder, also when imported from elsewhere
+from headless_chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the one list of Chromium's switches
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 PRINT_CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm; }
