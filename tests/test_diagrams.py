@@ -112,7 +112,7 @@ def test_conv2d_and_im2col_follow_the_layer(layer, size, position, out_shape):
     assert D.count(col, "columns") == Ho * Wo * k * k * C
     assert D.count(col, "kernels") == k * k * C * F
     assert D.count(col, "product") == Ho * Wo * F
-    assert f"column {position[0] * Wo + position[1]} = the window\nof cell {tuple(position)}" in joined(col)
+    assert f"column {position[0] * Wo + position[1]}\n= the window\nof cell {tuple(position)}" in joined(col)
 
 
 def test_conv2d_diagram_rejects_a_position_outside_the_output():
@@ -240,3 +240,100 @@ def test_diagrams_render_without_warnings_under_the_course_style():
             rendered(D.mlp_diagram([2, 3, 1]))
     finally:
         matplotlib.rcParams.update(saved)
+
+
+# --- legible on a phone ----------------------------------------------------------------------------------------------
+# The rule: the smallest text of a diagram, as the book shows it in the column of a 390-px-wide phone, is at least
+# MIN_TEXT_PX CSS pixels tall (its font size). The book shows a diagram as SVG sized in points (72 pt = 1 in = 96 CSS
+# px) in an <img> with max-width 100%: at its natural size when the column is wider, shrunk to the column otherwise.
+# At a 390-px viewport the article's text column is 358 px wide (16-px margins; measured in the built book with
+# Chromium). So a text of f pt in a figure w inches wide is shown at f * 96/72 * min(1, 358 / (96 w)) px.
+PHONE_COLUMN_PX = 358
+MIN_TEXT_PX = 9.0
+
+
+def smallest_text_px(fig, column_px=PHONE_COLUMN_PX):
+    """The font size, in CSS px, of the smallest text of ``fig`` shown in a column ``column_px`` wide."""
+    natural_px = 96 * fig.get_figwidth()
+    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
+    return min(sizes) * 96 / 72 * min(1.0, column_px / natural_px)
+
+
+def text_outside(fig):
+    """Texts that stick out of the figure (a larger font must not push text off the picture)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer, frame = canvas.get_renderer(), fig.bbox
+    out = []
+    for t in fig.findobj(matplotlib.text.Text):
+        if t.get_text().strip() and t.get_visible():
+            e = t.get_window_extent(renderer)
+            if e.x0 < frame.x0 - 1 or e.x1 > frame.x1 + 1 or e.y0 < frame.y0 - 1 or e.y1 > frame.y1 + 1:
+                out.append(t.get_text())
+    return out
+
+
+def test_the_rule_measures_what_the_phone_shows():
+    fig = D.mlp_diagram([2, 3, 1])
+    fig.set_size_inches(358 / 96 * 2, fig.get_figheight())  # twice the column: shown at half size
+    smallest = min(t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip())
+    assert smallest_text_px(fig) == pytest.approx(smallest * 96 / 72 / 2)
+    assert smallest_text_px(fig, column_px=10_000) == pytest.approx(smallest * 96 / 72)  # never enlarged
+
+
+def _seq2seq():
+    model = Seq2SeqAttention(10, 11, embed_dim=16, hidden_size=64, attn_dim=32, rng=0)
+    src = np.arange(10) % 10
+    model.forward(src[None], np.concatenate([[10], src[::-1][:-1]])[None])
+    return D.seq2seq_attention_diagram(model, src, src[::-1], model.alignment[0], step=0)
+
+
+def _backprop():
+    model, loss = _ran([2, 2, 1], 1)
+    return D.backprop_graph(model, loss=loss, output_name="p", output_values=[0.5])
+
+
+def _lenet_block():
+    from dlbook.architectures import small_resnet
+
+    net = small_resnet(channels=8, num_blocks=8, residual=True, rng=0)
+    return D.residual_block_diagram(next(m for m in net.layers if isinstance(m, Sequential)))
+
+
+# Each diagram drawn from objects of the size its chapter uses.
+AS_IN_THE_CHAPTERS = {
+    "mlp": lambda: D.mlp_diagram(MLP([2, 5, 3, 2], rng=0)),
+    "backprop": _backprop,
+    "conv2d": lambda: D.conv2d_diagram(Conv2d(3, 5, 3, stride=2, padding=1, rng=0), 12, (1, 2)),
+    "im2col": lambda: D.im2col_diagram(Conv2d(3, 5, 3, stride=2, padding=1, rng=0), 12, (1, 2)),
+    "max_pool": lambda: D.max_pool_diagram(np.arange(16).reshape(4, 4) * 0.37, 2),
+    "residual": _lenet_block,
+    "dense": lambda: D.dense_block_diagram(DenseBlock(8, 8, 4, rng=0)),
+    "rnn": lambda: D.rnn_unrolled_diagram(RNN(8, 16, rng=0), 4),
+    "lstm": lambda: D.lstm_cell_diagram(LSTM(8, 16, rng=0)),
+    "attention": lambda: D.attention_diagram(6, 6, 8, d_v=8, weights=np.full((6, 6), 1 / 6)),
+    "multi_head": lambda: D.multi_head_attention_diagram(MultiHeadAttention(64, 8, rng=0), seq_len=12),
+    "transformer": lambda: D.transformer_block_diagram(TransformerBlock(16, 4, rng=0)),
+    "seq2seq": _seq2seq,
+}
+# Not yet redrawn for a phone (their smallest text is 4-8 px there): listed so that the rule still runs on them and
+# says so the day they pass (strict xfail).
+NOT_YET = {"mlp", "backprop", "max_pool", "residual", "rnn", "lstm", "attention", "multi_head", "transformer"}
+NOT_YET |= {"seq2seq"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="not yet redrawn for a phone"))
+        if n in NOT_YET
+        else n
+        for n in AS_IN_THE_CHAPTERS
+    ],
+)
+def test_every_diagram_is_legible_in_a_phones_column(name):
+    fig = rendered(AS_IN_THE_CHAPTERS[name]())
+    assert not text_outside(fig), text_outside(fig)
+    assert smallest_text_px(fig) >= MIN_TEXT_PX, f"{name}: {smallest_text_px(fig):.1f} px at {PHONE_COLUMN_PX} px"

@@ -85,13 +85,17 @@ def conv2d_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position:
     """
     H, W, k, s, p, Ho, Wo, i, j, C, F = _geometry(layer, input_size, position)
     Hp, Wp = H + 2 * p, W + 2 * p
-    size = min(0.26, 3.0 / max(Hp, Wp))
+    # Side by side and narrow enough for a phone's column: the input at most 2.3 in wide, the output in cells of the
+    # same size, the text below the grids (see the legibility rule in dlbook.diagrams).
+    size = min(0.22, 2.3 / max(Hp, Wp))
     in_w, out_w = Wp * size, Wo * size
     stack_pad = 0.16 * (_MAX_DRAWN - 1)
-    width = 0.6 + in_w + stack_pad + 2.1 + out_w + stack_pad + 0.6
-    height = max(Hp, Ho) * size + stack_pad + 1.9
-    fig, ax = canvas(width, height, f"Conv2d: {C} → {F} channels, {k}×{k} kernel, stride {s}, padding {p}")
-    x_in, y_top = 0.6, 1.05 + Hp * size
+    x_in = 0.35
+    x_out = x_in + in_w + stack_pad + 0.5
+    width = max(x_out + out_w + stack_pad + 0.35, 4.6)
+    y_top = 1.55 + max(Hp, Ho) * size
+    height = y_top + stack_pad + 0.8
+    fig, ax = canvas(width, height, f"Conv2d: {C} → {F} channels, {k}×{k} kernel\nstride {s}, padding {p}")
     off = _stack(ax, x_in, y_top, Hp, Wp, C, size, COLORS["input"], pad=p)
     orange, teal = COLORS["kernel"], COLORS["output"]
     for d in reversed(range(min(C, _MAX_DRAWN))):
@@ -107,8 +111,7 @@ def conv2d_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position:
                 zorder=4,
             )
         )
-    x_out = width - 0.6 - stack_pad - out_w
-    y_out = y_top - (Hp - Ho) * size / 2
+    y_out = y_top - (max(Hp, Ho) - Ho) * size / 2
     _stack(ax, x_out, y_out, Ho, Wo, F, size, teal, gid="out")
     ax.add_patch(
         Rectangle(
@@ -128,21 +131,21 @@ def conv2d_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position:
         (wx + k * size, wy - k * size, x_out + j * size, y_out - (i + 1) * size),
     ):
         ax.plot([cx, tx], [cy, ty], color=shade(orange), lw=0.9, ls="--", zorder=3)
-    mid = (x_in + in_w + stack_pad + x_out) / 2
+    more_c = f", front {_MAX_DRAWN} drawn" if C > _MAX_DRAWN else ""
+    more_f = f"\nfront {_MAX_DRAWN} drawn" if F > _MAX_DRAWN else ""
+    y_labels = y_top - max(Hp, Ho) * size - 0.12
+    in_text = f"input {C}×{H}×{W}{more_c}\npadded: {Hp}×{Wp} (pale: 0)"
+    label(ax, x_in, y_labels, in_text, ha="left", va="top", fontsize=10)
+    label(ax, width - 0.3, y_out - Ho * size - 0.12, f"output {F}×{Ho}×{Wo}{more_f}", ha="right", va="top", fontsize=10)
     label(
         ax,
-        mid,
-        y_top - Hp * size * 0.72,
-        f"window: {k}×{k}×{C}\n· filter f ({k}×{k}×{C}) + bias\n= one number",
-        fontsize=8.5,
+        width / 2,
+        0.5,
+        f"window: {k}×{k}×{C} · filter f + bias\n= cell ({i}, {j}) of map f;  {F} filters → {F} maps",
+        fontsize=10,
         linespacing=1.3,
         bbox={"boxstyle": "round,pad=0.25", "fc": tint(orange, 0.85), "ec": shade(orange)},
     )
-    more_c = f" (front {_MAX_DRAWN} drawn)" if C > _MAX_DRAWN else ""
-    more_f = f" (front {_MAX_DRAWN} drawn)" if F > _MAX_DRAWN else ""
-    label(ax, x_in + in_w / 2, 0.62, f"input {C}×{H}×{W}{more_c}\npadded to {Hp}×{Wp} (pale: zeros)", fontsize=8.5)
-    label(ax, x_out + out_w / 2, 0.62, f"output {F}×{Ho}×{Wo}{more_f}\nmap f, cell ({i}, {j})", fontsize=8.5)
-    label(ax, mid, 0.45, f"{F} filters → {F} maps", fontsize=8.5, color=MUTED)
     return fig
 
 
@@ -171,17 +174,18 @@ def im2col_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position:
     """
     H, W, k, s, p, Ho, Wo, i, j, C, F = _geometry(layer, input_size, position)
     positions, inner = Ho * Wo, k * k * C
-    size = min(0.13, 5.6 / (inner + positions), 3.6 / (inner + F))
-    x_cols = 0.9 + inner * size + 0.35  # the column matrix and the output share their x
-    width = x_cols + positions * size + 1.0
+    # Narrow enough for a phone's column: the two matrices share about 4 in (see dlbook.diagrams's legibility rule).
+    size = min(0.13, 4.0 / (inner + positions), 3.6 / (inner + F))
+    x_k = 0.45  # left edge of the kernel matrix
+    x_cols = x_k + inner * size + 0.25  # the column matrix and the output share their x
+    width = max(x_cols + positions * size + 0.4, 4.6)
     y_out = 0.85 + F * size  # top of the output (and of the kernel matrix)
-    height = y_out + 0.35 + inner * size + 0.95
-    fig, ax = canvas(
-        width, height, f"im2col: the convolution as one matrix product ({F}×{inner} · {inner}×{positions})"
-    )
+    height = y_out + 0.5 + inner * size + 0.95
+    title = f"im2col: the convolution as one matrix\nproduct ({F}×{inner} · {inner}×{positions})"
+    fig, ax = canvas(width, height, title)
     orange, teal, blue, grey = COLORS["kernel"], COLORS["output"], COLORS["blue"], COLORS["input"]
     col = i * Wo + j
-    y_cols = y_out + 0.35 + inner * size  # top of the column matrix
+    y_cols = y_out + 0.5 + inner * size  # top of the column matrix
     for r in range(inner):  # the column matrix: row r = (channel, u, v), column q = output cell
         c, (u, v) = r // (k * k), divmod(r % (k * k), k)
         for q in range(positions):
@@ -192,15 +196,15 @@ def im2col_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position:
             cell(ax, x_cols + q * size, y_cols - (r + 1) * size, size, grey, fill=fill, gid="columns")
     for f in range(F):  # the kernels, one filter per row
         for r in range(inner):
-            cell(ax, 0.9 + r * size, y_out - (f + 1) * size, size, blue, fill=0.35 if f == 0 else 0.85, gid="kernels")
+            cell(ax, x_k + r * size, y_out - (f + 1) * size, size, blue, fill=0.35 if f == 0 else 0.85, gid="kernels")
         for q in range(positions):
             on = f == 0 and q == col
             cell(ax, x_cols + q * size, y_out - (f + 1) * size, size, teal, fill=0.2 if on else 0.85, gid="product")
     for c in range(1, C):  # channel blocks of a flattened window
-        ax.plot([0.9 + c * k * k * size] * 2, [y_out, y_out - F * size], color=INK, lw=0.8, zorder=3)
+        ax.plot([x_k + c * k * k * size] * 2, [y_out, y_out - F * size], color=INK, lw=0.8, zorder=3)
         y = y_cols - c * k * k * size
         ax.plot([x_cols, x_cols + positions * size], [y, y], color=INK, lw=0.8, zorder=3)
-    ax.add_patch(Rectangle((0.9, y_out - size), inner * size, size, fill=False, ec=shade(orange), lw=1.8, zorder=4))
+    ax.add_patch(Rectangle((x_k, y_out - size), inner * size, size, fill=False, ec=shade(orange), lw=1.8, zorder=4))
     ax.add_patch(
         Rectangle(
             (x_cols + col * size, y_cols - inner * size),
@@ -212,22 +216,23 @@ def im2col_diagram(layer: Conv2d, input_size: int | Sequence[int] = 5, position:
             zorder=4,
         )
     )
-    label(ax, 0.9 + inner * size / 2, y_out + 0.2, f"kernels {F}×{inner}: filter f = one row", fontsize=8.5)
+    label(ax, x_k - 0.15, y_out + 0.25, f"kernels {F}×{inner}:\nfilter f = one row", ha="left", fontsize=10)
     label(
         ax,
-        0.9 + inner * size / 2 - 0.1,
+        x_k - 0.15,
         y_cols - inner * size / 2,
-        f"columns {inner}×{positions}\none per output cell;\ncolumn {col} = the window\nof cell ({i}, {j})"
-        f"\n(pale: padding;\n{C} channel blocks of {k * k})",
-        fontsize=8.5,
-        linespacing=1.3,
+        f"columns {inner}×{positions},\none per output\ncell; column {col}\n= the window\nof cell ({i}, {j})"
+        f"\n(pale: padding;\n{C} blocks of {k * k},\none a channel)",
+        ha="left",
+        fontsize=10,
+        linespacing=1.2,
     )
     label(
         ax,
         x_cols + positions * size / 2,
         y_out - F * size - 0.3,
         f"output {F}×{positions} = {F} maps of {Ho}×{Wo}",
-        fontsize=8.5,
+        fontsize=10,
     )
     return fig
 

@@ -333,35 +333,30 @@ def dense_block_diagram(block: DenseBlock) -> Diagram:
     if not isinstance(block, DenseBlock):
         raise TypeError(f"block must be a DenseBlock, got {type(block).__name__}")
     L, c0, g = len(block.layers), block.in_channels, block.growth
-    gap = 1.45
-    width = 1.0 + gap * (L + 1) + 0.6
-    y, h, w = 1.3, 0.62, 1.18
-    peak = [0.15 + 0.2 * k for k in range(L + 1)]  # height of an arc that skips k layers
+    # Drawn top to bottom (a column fits a phone's width whatever the depth): the boxes in the middle, the channels
+    # each layer reads on their left, the concatenation arcs on their right.
+    gap, h, w, x_box = 0.95, 0.62, 1.75, 2.25
+    peak = [0.2 + 0.2 * k for k in range(L + 1)]  # how far right an arc bulges that skips k layers
+    width = max(4.6, x_box + w / 2 + peak[-1] + 0.45)
+    top = 0.95 + gap * (L + 1)
     fig, ax = canvas(
-        width, y + h / 2 + peak[-1] + 0.7, f"Dense block: {L} layers, growth {g}, {c0} → {block.out_channels} channels"
+        width, top + h / 2 + 0.8, f"Dense block: {L} layers, growth {g}\n{c0} → {block.out_channels} channels"
     )
-    xs = [0.9 + gap * i for i in range(L + 2)]
-    box(ax, xs[0], y, 0.8, h, f"x\n{c0} ch", COLORS["input"])
+    ys = [top - gap * i for i in range(L + 2)]
+    box(ax, x_box, ys[0], w, h, f"x   {c0} ch", COLORS["input"], fontsize=10)
     for i in range(L):
         inner = " ".join(describe_module(m) for m in _flatten(block.layers[i])[:2])
-        box(ax, xs[i + 1], y, w, h, f"{inner}\n3×3 conv → {g} ch", COLORS["blue"], fontsize=7.5)
-    box(ax, xs[-1], y, 1.0, h, f"concat\n{block.out_channels} ch", COLORS["output"], fontsize=8.5)
-    sources = [xs[0] + 0.4] + [xs[i + 1] + w / 2 for i in range(L)]
+        box(ax, x_box, ys[i + 1], w, h, f"{inner}\n3×3 conv → {g} ch", COLORS["blue"], fontsize=10)
+        label(ax, x_box - w / 2 - 0.12, ys[i + 1], f"reads {c0 + i * g} ch", ha="right", fontsize=10, color=MUTED)
+    box(ax, x_box, ys[-1], w, h, f"concat   {block.out_channels} ch", COLORS["output"], fontsize=10)
+    right = x_box + w / 2
     for j in range(1, L + 2):  # layer j (L + 1: the output) reads every earlier feature map
-        target_w = w if j <= L else 1.0
         for i in range(j):
             if i == j - 1:
-                arrow(ax, (sources[i], y), (xs[j] - target_w / 2, y), color=MUTED)
+                arrow(ax, (x_box, ys[i] - h / 2), (x_box, ys[j] + h / 2), color=MUTED)
             else:
-                arrow(
-                    ax,
-                    (sources[i] - 0.15, y + h / 2),
-                    (xs[j] - 0.15, y + h / 2),
-                    color=COLORS["kernel"],
-                    lw=1.0,
-                    rad=-2 * peak[j - i - 1] / (xs[j] - sources[i]),
-                )
-        if j <= L:
-            label(ax, xs[j], y - h / 2 - 0.22, f"reads {c0 + (j - 1) * g} ch", fontsize=8, color=MUTED)
-    label(ax, width / 2, 0.35, "orange: concatenation of earlier feature maps", fontsize=8, color=MUTED)
+                start, end = (right, ys[i] - 0.12), (right, ys[j] + 0.12)
+                rad = -2 * peak[j - i - 1] / (start[1] - end[1])
+                arrow(ax, start, end, color=COLORS["kernel"], lw=1.0, rad=rad)
+    label(ax, width / 2, 0.38, "orange: concatenation of earlier maps", fontsize=10, color=MUTED)
     return fig
