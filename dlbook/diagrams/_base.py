@@ -118,7 +118,7 @@ def node(ax: Axes, x: float, y: float, r: float, color: str, text: str = "", gid
     patch = Circle((x, y), r, facecolor=tint(color, 0.55), edgecolor=shade(color), linewidth=1.2, gid=gid, zorder=3)
     ax.add_patch(patch)
     if text:
-        label(ax, x, y, text, fontsize=9)
+        label(ax, x, y, text, fontsize=10)
     return patch
 
 

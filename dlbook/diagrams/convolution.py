@@ -263,8 +263,8 @@ def max_pool_diagram(x: np.ndarray, kernel_size: int = 2, stride: int | None = N
         raise ValueError(f"kernel_size and stride must be >= 1 and kernel_size <= {min(x.shape)}, got {k}, {s}")
     H, W = x.shape
     Ho, Wo = (H - k) // s + 1, (W - k) // s + 1
-    size = 0.42
-    width = 0.7 + W * size + 1.2 + Wo * size + 0.7
+    size, m = 0.5, 0.45  # cells wide enough for "-1.23" at 10 pt; margin
+    width = max(m + W * size + 0.9 + Wo * size + m, 4.4)
     height = max(H, 3) * size + 1.7
     fig, ax = canvas(width, height, f"Max pooling, {k}×{k} windows, stride {s}")
     top = height - 0.75
@@ -284,12 +284,12 @@ def max_pool_diagram(x: np.ndarray, kernel_size: int = 2, stride: int | None = N
     for r in range(H):
         for c in range(W):
             colour = palette[owner[r, c]] if owner[r, c] >= 0 else COLORS["input"]
-            cell(ax, 0.7 + c * size, top - (r + 1) * size, size, colour, fill=0.8 if owner[r, c] >= 0 else 0.93)
-            label(ax, 0.7 + (c + 0.5) * size, top - (r + 0.5) * size, fmt.format(x[r, c]), fontsize=8.5)
+            cell(ax, m + c * size, top - (r + 1) * size, size, colour, fill=0.8 if owner[r, c] >= 0 else 0.93)
+            label(ax, m + (c + 0.5) * size, top - (r + 0.5) * size, fmt.format(x[r, c]), fontsize=10)
     for r, c, o in maxima:
         ax.add_patch(
             Rectangle(
-                (0.7 + c * size + 0.03, top - (r + 1) * size + 0.03),
+                (m + c * size + 0.03, top - (r + 1) * size + 0.03),
                 size - 0.06,
                 size - 0.06,
                 fill=False,
@@ -299,7 +299,7 @@ def max_pool_diagram(x: np.ndarray, kernel_size: int = 2, stride: int | None = N
                 zorder=4,
             )
         )
-    x_out = 0.7 + W * size + 1.2
+    x_out = m + W * size + 0.9
     y_out = top - (H - Ho) * size / 2
     for a in range(Ho):
         for b in range(Wo):
@@ -310,10 +310,10 @@ def max_pool_diagram(x: np.ndarray, kernel_size: int = 2, stride: int | None = N
                 x_out + (b + 0.5) * size,
                 y_out - (a + 0.5) * size,
                 fmt.format(out[a, b]),
-                fontsize=8.5,
+                fontsize=10,
                 fontweight="bold",
             )
-    label(ax, x_out - 0.6, top - H * size / 2, "→ max →", fontsize=9, color=MUTED)
-    label(ax, 0.7 + W * size / 2, 0.5, f"input {H}×{W}\nframed: each window's maximum", fontsize=8.5)
-    label(ax, x_out + Wo * size / 2, 0.5, f"output {Ho}×{Wo}", fontsize=8.5)
+    label(ax, x_out - 0.45, top - H * size / 2, "→ max →", fontsize=10, color=MUTED)
+    label(ax, m + W * size / 2, 0.5, f"input {H}×{W}\nframed: each window's maximum", fontsize=10)
+    label(ax, x_out + Wo * size / 2, 0.5, f"output {Ho}×{Wo}", fontsize=10)
     return fig

@@ -294,19 +294,19 @@ def multi_head_attention_diagram(mha: MultiHeadAttention, seq_len: int = 8) -> D
 def _block_column(ax: Axes, x: float, pre: bool, d: int, heads: int, d_ff: int) -> None:
     """One Transformer block, bottom to top, with its two residual paths."""
     purple, orange, blue, green = COLORS["purple"], COLORS["kernel"], COLORS["blue"], COLORS["green"]
-    w, h = 1.9, 0.4
-    label(ax, x, 0.45, f"x  (T×{d})", fontsize=9)
+    w, h = 1.75, 0.48
+    label(ax, x, 0.45, f"x  (T×{d})", fontsize=10)
     y = 0.62
-    for sub, colour in ((f"multi-head attention ({heads} heads)", orange), (f"FFN {d}→{d_ff}→{d}", blue)):
+    for sub, colour in ((f"multi-head attention\n{heads} heads", orange), (f"FFN {d}→{d_ff}→{d}", blue)):
         fork = y + 0.2
         layers = ["LayerNorm", sub] if pre else [sub]
-        ys = [fork + 0.45 + 0.62 * k for k in range(len(layers))]
+        ys = [fork + 0.48 + 0.68 * k for k in range(len(layers))]
         arrow(ax, (x, y), (x, ys[0] - h / 2))
         for k, text in enumerate(layers):
-            box(ax, x, ys[k], w, h, text, purple if text == "LayerNorm" else colour, fontsize=8)
+            box(ax, x, ys[k], w, h, text, purple if text == "LayerNorm" else colour, fontsize=10)
             if k:
                 arrow(ax, (x, ys[k - 1] + h / 2), (x, ys[k] - h / 2))
-        y_sum = ys[-1] + 0.58
+        y_sum = ys[-1] + 0.6
         node(ax, x, y_sum, 0.14, green, "+", gid="sum")
         arrow(ax, (x, ys[-1] + h / 2), (x, y_sum - 0.14))
         side = x + w / 2 + 0.25
@@ -314,11 +314,11 @@ def _block_column(ax: Axes, x: float, pre: bool, d: int, heads: int, d_ff: int) 
         arrow(ax, (side, y_sum), (x + 0.14, y_sum), color=shade(green), lw=1.5, gid="residual")
         y = y_sum + 0.14
         if not pre:
-            box(ax, x, y + 0.45, w, h, "LayerNorm", purple, fontsize=8)
-            arrow(ax, (x, y), (x, y + 0.45 - h / 2))
-            y = y + 0.45 + h / 2
+            box(ax, x, y + 0.48, w, h, "LayerNorm", purple, fontsize=10)
+            arrow(ax, (x, y), (x, y + 0.48 - h / 2))
+            y = y + 0.48 + h / 2
     arrow(ax, (x, y), (x, y + 0.3))
-    label(ax, x, y + 0.43, f"out  (T×{d})", fontsize=9)
+    label(ax, x, y + 0.43, f"out  (T×{d})", fontsize=10)
 
 
 def transformer_block_diagram(block: TransformerBlock) -> Diagram:
@@ -342,13 +342,13 @@ def transformer_block_diagram(block: TransformerBlock) -> Diagram:
     if not isinstance(block, TransformerBlock):
         raise TypeError(f"block must be a TransformerBlock, got {type(block).__name__}")
     d, heads, d_ff = block.attn.d_model, block.attn.num_heads, block.ffn.d_ff
-    fig, ax = canvas(6.8, 6.0, None)
-    for x, pre in ((1.75, False), (5.0, True)):
+    fig, ax = canvas(5.3, 6.55, None)  # narrow enough for a phone's column at 10 pt (dlbook.diagrams)
+    for x, pre in ((1.35, False), (3.95, True)):
         mine = block.norm_first == pre
         title = ("pre-LN" if pre else "post-LN") + (" (this block)" if mine else "")
-        label(ax, x, 5.72, title, fontsize=10, fontweight="bold", color=INK if mine else MUTED)
+        label(ax, x, 6.27, title, fontsize=10.5, fontweight="bold", color=INK if mine else MUTED)
         _block_column(ax, x, pre, d, heads, d_ff)
-    label(ax, 3.4, 5.4, "residual stream: green", fontsize=8, color=MUTED)
+    label(ax, 2.65, 5.95, "residual stream: green", fontsize=10, color=MUTED)
     return fig
 
 
