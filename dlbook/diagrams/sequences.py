@@ -154,7 +154,7 @@ def lstm_cell_diagram(lstm: LSTM) -> Diagram:
 
 def _flow(ax: Axes, x: float, ys: Sequence[float], items: Sequence[tuple[str, str]], w: float, h: float) -> None:
     for k, (y, (text, colour)) in enumerate(zip(ys, items)):
-        box(ax, x, y, w, h, text, colour, fontsize=8.5)
+        box(ax, x, y, w, h, text, colour, fontsize=10)
         if k:
             arrow(ax, (x, ys[k - 1] + h / 2), (x, y - h / 2))
 
@@ -201,38 +201,39 @@ def attention_diagram(
     if causal:
         steps.append(("mask: −∞ above diagonal", COLORS["red"]))
     steps += [("softmax over each row", COLORS["kernel"])]
-    x0, w, h = 1.55, 1.9, 0.42
-    ys = [1.5 + 0.7 * k for k in range(len(steps))]
-    y_out = ys[-1] + 0.85
-    fig, ax = canvas(6.6, y_out + 1.35, "Scaled dot-product attention")
+    # 5.25 in wide, 10-pt text: legible in a phone's column (dlbook.diagrams's rule).
+    x0, w, h, xv = 1.4, 2.0, 0.46, 3.25
+    ys = [1.5 + 0.72 * k for k in range(len(steps))]
+    y_out = ys[-1] + 0.9
+    fig, ax = canvas(5.25, y_out + 1.35, "Scaled dot-product attention")
     orange, teal, grey = COLORS["kernel"], COLORS["output"], COLORS["input"]
-    for x, text in ((0.95, f"Q\n{n}×{d_k}"), (2.15, f"K\n{m}×{d_k}"), (3.55, f"V\n{m}×{d_v}")):
-        box(ax, x, 0.6, 0.9, 0.5, text, grey, fontsize=8.5)
+    for x, text in ((0.85, f"Q\n{n}×{d_k}"), (1.95, f"K\n{m}×{d_k}"), (xv, f"V\n{m}×{d_v}")):
+        box(ax, x, 0.6, 0.9, 0.55, text, grey, fontsize=10)
     _flow(ax, x0, ys, steps, w, h)
-    arrow(ax, (0.95, 0.85), (x0 - 0.4, ys[0] - h / 2))
-    arrow(ax, (2.15, 0.85), (x0 + 0.4, ys[0] - h / 2))
-    box(ax, 3.55, y_out, 1.9, h, f"weights · V   {n}×{d_v}", teal, fontsize=8.5)
+    arrow(ax, (0.85, 0.875), (x0 - 0.4, ys[0] - h / 2))
+    arrow(ax, (1.95, 0.875), (x0 + 0.4, ys[0] - h / 2))
+    box(ax, xv, y_out, 1.6, h, f"weights · V   {n}×{d_v}", teal, fontsize=10)
     ax.plot([x0, x0], [ys[-1] + h / 2, y_out], color=MUTED, lw=1.2, zorder=1)
-    arrow(ax, (x0, y_out), (3.55 - 0.95, y_out))
-    arrow(ax, (3.55, 0.85), (3.55, y_out - h / 2))
-    arrow(ax, (3.55, y_out + h / 2), (3.55, y_out + 0.45))
-    label(ax, 3.55, y_out + 0.58, f"output {n}×{d_v}", fontsize=9)
-    # the weight matrix
-    size = min(0.16, 1.6 / max(n, m))
-    gx, gy = 5.55 - m * size / 2, ys[-1] + n * size / 2
+    arrow(ax, (x0, y_out), (xv - 0.8, y_out))
+    arrow(ax, (xv, 0.875), (xv, y_out - h / 2))
+    arrow(ax, (xv, y_out + h / 2), (xv, y_out + 0.45))
+    label(ax, xv, y_out + 0.6, f"output {n}×{d_v}", fontsize=10)
+    # the weight matrix, right of V's path
+    size = min(0.16, 1.2 / max(n, m))
+    gx, gy = 4.45 - m * size / 2, ys[-1] - 0.3
     shown = "the weights"
     if weights is None:
         weights = np.random.default_rng(0).random((n, m)) ** 3
         if causal:
             weights = np.tril(weights)
         weights /= weights.sum(axis=1, keepdims=True)
-        shown = "the weights (illustration)"
+        shown = "the weights\n(illustration)"
     top = max(float(weights.max()), 1e-12)
     for i in range(n):
         for j in range(m):
             fill = 0.97 if weights[i, j] == 0 else 0.85 - 0.75 * weights[i, j] / top
             cell(ax, gx + j * size, gy - (i + 1) * size, size, orange, fill=fill, gid="weight")
-    label(ax, gx + m * size / 2, gy + 0.28, f"{shown}\n{n}×{m}, each row sums to 1", fontsize=8, color=MUTED)
+    label(ax, 4.45, gy + 0.1, f"{shown}\n{n}×{m}, each row\nsums to 1", va="bottom", fontsize=10, color=MUTED)
     return fig
 
 
