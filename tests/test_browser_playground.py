@@ -824,7 +824,7 @@ def test_the_url_hash_restores_the_whole_view(browser, book_url):
         root.locator("input.pg-seed").fill("7")
         root.locator("input.pg-seed").press("Enter")
         root.locator("button.pg-step").click()
-        page.wait_for_function("() => location.hash.includes('playground=') && document.querySelector('.dlbook-pg')"
+        page.wait_for_function("() => /playground-\\d+=/.test(location.hash) && document.querySelector('.dlbook-pg')"
                                ".dataset.hash === 'written'")  # fmt: skip
         page.wait_for_timeout(400)
         shared, state = page.url, _page_state(root)
@@ -836,6 +836,7 @@ def test_the_url_hash_restores_the_whole_view(browser, book_url):
         other.goto(shared, wait_until="load")
         other.wait_for_selector(".dlbook-pg canvas.pg-canvas", timeout=30_000)
         root2 = other.locator(".dlbook-pg").first
+        other.wait_for_function("() => document.querySelector('.dlbook-pg').dataset.restored === 'true'")
         restored = _page_state(root2)
         np.testing.assert_allclose(restored.pop("points"), state.pop("points"), rtol=1e-5, atol=1e-6)
         assert restored == state
@@ -855,6 +856,7 @@ def test_the_url_hash_restores_the_whole_view(browser, book_url):
         third.goto(bad, wait_until="load")
         third.wait_for_selector(".dlbook-pg canvas.pg-canvas", timeout=30_000)
         root3 = third.locator(".dlbook-pg").first
+        third.wait_for_function("() => document.querySelector('.dlbook-pg .pg-msg').innerText.includes('not applied')")
         assert "not applied: the link's hidden_units is not valid" in root3.locator(".pg-msg").inner_text()
         assert _page_state(root3)["seed"] == 0 and _page_state(root3)["features"] == ["x1", "x2"]
         assert not errors and not page.watch.problems(), (errors, page.watch.problems())

@@ -594,7 +594,14 @@ class Playground {
 
   // --- the state in the URL hash -------------------------------------------------------------------------------------
   hashKey() {
-    return this.uid === "dlbook-pg-1" ? HASH_KEY : HASH_KEY + this.uid.slice("dlbook-pg-".length);
+    // Named by the notebook cell that holds the widget (the same on every load of a page, whatever order the widgets
+    // render in): "playground-7" for the playground in the page's eighth cell.
+    const cell = this.root.isConnected ? this.root.closest(".cell, .jp-Cell") : null;
+    if (cell) {
+      const all = Array.from(document.querySelectorAll(cell.classList.contains("jp-Cell") ? ".jp-Cell" : ".cell"));
+      return HASH_KEY + "-" + all.indexOf(cell);
+    }
+    return HASH_KEY + "-" + this.uid.slice("dlbook-pg-".length);
   }
 
   stateNow() {
@@ -627,6 +634,14 @@ class Playground {
         if (window.location.hash !== this.hashWritten) this.restoreFromHash(false);
       });
       window.addEventListener("hashchange", this.onHash);
+      // The widget's place in the page names its part of the address: read it once the widget is in the page.
+      let tries = 0;
+      const later = () => this.safe(() => {
+        if (!this.root.isConnected && tries++ < 60) requestAnimationFrame(later);
+        else this.restoreFromHash(false);
+      });
+      requestAnimationFrame(later);
+      return;
     }
     const text = new URLSearchParams(window.location.hash.slice(1)).get(this.hashKey());
     if (!text) return;
@@ -645,6 +660,7 @@ class Playground {
       this.reinit(false);
       this.push(state);
       this.syncControls();
+      this.setMessage("View restored from the link.");
       this.invalidate();
     } else {
       this.restored = state;
