@@ -51,9 +51,9 @@ def mlp_diagram(network: MLP | Sequence[int], max_units: int = 6) -> Diagram:
         raise ValueError(f"max_units must be at least 3, got {max_units}")
     max_units = int(max_units)
     n_layers = len(sizes)
-    gap, unit = 1.9, 0.42
+    gap, unit = 1.3, 0.42  # 10-pt labels in about 5.4 in for four layers: legible in a phone's column
     shown = [min(s, max_units) for s in sizes]
-    width = 1.2 + gap * (n_layers - 1) + 0.6
+    width = max(1.5 + gap * (n_layers - 1), 3.6)
     span = unit * (max(shown) - 1)
     height = 2.35 + span
     fig, ax = canvas(width, height, f"MLP {sizes}")
@@ -61,7 +61,7 @@ def mlp_diagram(network: MLP | Sequence[int], max_units: int = 6) -> Diagram:
     mid = top - span / 2
     columns = []
     for i, (s, k) in enumerate(zip(sizes, shown)):
-        x = 0.9 + gap * i
+        x = width / 2 + gap * (i - (n_layers - 1) / 2)
         ys = [mid + unit * ((k - 1) / 2 - j) for j in range(k)]
         if s <= max_units:
             slots = list(zip(range(s), ys))
@@ -80,13 +80,13 @@ def mlp_diagram(network: MLP | Sequence[int], max_units: int = 6) -> Diagram:
             (xa + xb) / 2,
             0.45,
             f"$W_{{{i + 1}}}$: {sizes[i + 1]}×{sizes[i]}\n$b_{{{i + 1}}}$: {sizes[i + 1]}",
-            fontsize=8.5,
+            fontsize=10,
         )
     for i, (x, slots) in enumerate(columns):
         for _, y in slots:
             node(ax, x, y, 0.13, colour[i])
         name = "input" if i == 0 else ("output" if i == n_layers - 1 else f"hidden {i}")
-        label(ax, x, height - 0.72, f"{name} ({sizes[i]})", fontsize=8.5)
+        label(ax, x, height - 0.72, f"{name} ({sizes[i]})", fontsize=10)
     return fig
 
 

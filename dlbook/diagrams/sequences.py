@@ -51,34 +51,37 @@ def rnn_unrolled_diagram(rnn: RNN | LSTM, steps: int = 4) -> Diagram:
     T = _check_count(steps, "steps", 2, 8)
     D, H = rnn.input_size, rnn.hidden_size
     lstm = isinstance(rnn, LSTM)
-    gap = 1.35
-    width = 2.0 + gap * T + 0.5
-    fig, ax = canvas(width, 3.5, f"{type(rnn).__name__}({D}, {H}) unrolled over {T} steps")
-    y, orange, blue = 1.75, COLORS["kernel"], COLORS["blue"]
+    gap, bw = 0.95, 0.66  # 10-pt text in about 5.5 in for four steps: legible in a phone's column
+    width = 1.3 + gap * T + 0.4
+    fig, ax = canvas(width, 3.8, f"{type(rnn).__name__}({D}, {H}) unrolled over {T} steps")
+    y, orange, blue = 2.0, COLORS["kernel"], COLORS["blue"]
     state = "h, c" if lstm else "h"
-    label(ax, 0.7, y, f"$h_0${', $c_0$' if lstm else ''} = 0", fontsize=9)
-    prev = 1.2
+    label(ax, 0.45, y + 0.42, f"$h_0${', $c_0$' if lstm else ''} = 0", ha="left", fontsize=10)
+    prev = 0.45
     for t in range(T):
-        x = 2.15 + gap * t
-        box(ax, x, y, 0.8, 0.55, f"{'LSTM' if lstm else 'tanh'}\n$h_{{{t + 1}}}$", blue, fontsize=8.5, gid="step")
-        arrow(ax, (prev, y), (x - 0.4, y), color=orange, lw=1.8, gid="recurrent")
-        label(ax, (prev + x - 0.4) / 2, y + 0.17, "$W_{hh}$", fontsize=8, color=shade(orange, 0.35))
-        arrow(ax, (x, 0.75), (x, y - 0.275), color=COLORS["green"], lw=1.5, gid="input")
-        label(ax, x, 0.58, f"$x_{{{t + 1}}}$", fontsize=9)
-        label(ax, x + 0.2, 1.05, "$W_{xh}$", fontsize=8, color=shade(COLORS["green"], 0.35), ha="left")
-        arrow(ax, (x, y + 0.275), (x, 2.6), color=MUTED, lw=1.0)
-        label(ax, x, 2.72, f"$h_{{{t + 1}}}$", fontsize=9)
-        prev = x + 0.4
-    arrow(ax, (prev, y), (prev + 0.35, y), color=orange, lw=1.8, gid="recurrent")
-    shapes = f"$W_{{xh}}$: {'4H' if lstm else 'H'}×D = {4 * H if lstm else H}×{D},   "
-    shapes += f"$W_{{hh}}$: {'4H' if lstm else 'H'}×H = {4 * H if lstm else H}×{H},   b: {4 * H if lstm else H}"
+        x = 1.3 + gap * t
+        box(ax, x, y, bw, 0.55, f"{'LSTM' if lstm else 'tanh'}\n$h_{{{t + 1}}}$", blue, fontsize=10, gid="step")
+        arrow(ax, (prev, y), (x - bw / 2, y), color=orange, lw=1.8, gid="recurrent")
+        if t:
+            label(ax, (prev + x - bw / 2) / 2, y + 0.42, "$W_{hh}$", fontsize=10, color=shade(orange, 0.35))
+        arrow(ax, (x, 1.0), (x, y - 0.275), color=COLORS["green"], lw=1.5, gid="input")
+        label(ax, x, 0.85, f"$x_{{{t + 1}}}$", fontsize=10)
+        label(ax, x + 0.08, 1.35, "$W_{xh}$", fontsize=10, color=shade(COLORS["green"], 0.35), ha="left")
+        arrow(ax, (x, y + 0.275), (x, 2.85), color=MUTED, lw=1.0)
+        label(ax, x, 2.97, f"$h_{{{t + 1}}}$", fontsize=10)
+        prev = x + bw / 2
+    arrow(ax, (prev, y), (prev + 0.3, y), color=orange, lw=1.8, gid="recurrent")
+    label(ax, prev + 0.15, y + 0.42, "$W_{hh}$", fontsize=10, color=shade(orange, 0.35))
+    shapes = f"$W_{{xh}}$: {'4H' if lstm else 'H'}×D = {4 * H if lstm else H}×{D},  "
+    shapes += f"$W_{{hh}}$: {'4H' if lstm else 'H'}×H = {4 * H if lstm else H}×{H},  b: {4 * H if lstm else H}"
     label(
         ax,
         width / 2,
-        0.25,
-        f"one set of weights shared by every step ({state} carried along):  " + shapes,
-        fontsize=8,
+        0.38,
+        f"one set of weights shared by every step\n({state} carried along):  " + shapes,
+        fontsize=10,
         color=MUTED,
+        linespacing=1.3,
     )
     return fig
 
