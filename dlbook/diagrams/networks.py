@@ -245,7 +245,7 @@ def _stack(
     """Boxes from bottom to top at x, joined by arrows; returns the y of each box."""
     ys = [y0 + step * i for i in range(len(labels))]
     for i, (y, text) in enumerate(zip(ys, labels)):
-        box(ax, x, y, w, h, text, colours(text))
+        box(ax, x, y, w, h, text, colours(text), fontsize=10)
         if i:
             arrow(ax, (x, ys[i - 1] + h / 2), (x, y - h / 2))
     return ys
@@ -278,11 +278,11 @@ def residual_block_diagram(block: Module) -> Diagram:
     body, after = _residual_parts(block)
     labels = [describe_module(m) for m in body]
     tail = [describe_module(m) for m in after]
-    w, h, step = 1.9, 0.36, 0.62
+    w, h, step = 1.6, 0.38, 0.62  # 10-pt text within 5.4 in: legible in a phone's column (dlbook.diagrams)
     n = len(labels) + len(tail)
     height = 1.45 + step * (n + 1)
-    fig, ax = canvas(6.4, height, None)
-    for x, residual in ((1.6, False), (4.6, True)):
+    fig, ax = canvas(5.4, height, None)
+    for x, residual in ((1.3, False), (3.75, True)):
         label(ax, x, height - 0.3, "with the shortcut" if residual else "plain", fontsize=10, fontweight="bold")
         y_in = 0.4
         label(ax, x, y_in, "x", fontsize=10, fontstyle="italic")
@@ -294,22 +294,23 @@ def residual_block_diagram(block: Module) -> Diagram:
             node(ax, x, ys_sum, 0.16, COLORS["kernel"], "+", gid="sum")
             arrow(ax, (x, y + h / 2), (x, ys_sum - 0.16))
             fork = y_in + 0.42
-            ax.plot([x, x + 1.35, x + 1.35], [fork, fork, ys_sum], color=COLORS["kernel"], lw=1.6, zorder=1)
-            arrow(ax, (x + 1.35, ys_sum), (x + 0.16, ys_sum), color=COLORS["kernel"], lw=1.6, gid="shortcut")
-            label(ax, x + 1.45, (fork + ys_sum) / 2, "identity\nshortcut", ha="left", fontsize=8.5, rotation=90)
+            side = x + w / 2 + 0.3
+            ax.plot([x, side, side], [fork, fork, ys_sum], color=COLORS["kernel"], lw=1.6, zorder=1)
+            arrow(ax, (side, ys_sum), (x + 0.16, ys_sum), color=COLORS["kernel"], lw=1.6, gid="shortcut")
+            label(ax, side + 0.16, (fork + ys_sum) / 2, "identity shortcut", fontsize=10, rotation=90)
             y, top = ys_sum, 0.16
-            label(ax, x - 0.28, ys_sum, "x + F(x)", ha="right", fontsize=8.5, color=MUTED)
+            label(ax, x - 0.28, ys_sum, "x + F(x)", ha="right", fontsize=10, color=MUTED)
         else:
             top = h / 2
         for text in tail:
             y_next = y + step
-            box(ax, x, y_next, w, h, text, _layer_colour(text))
+            box(ax, x, y_next, w, h, text, _layer_colour(text), fontsize=10)
             arrow(ax, (x, y + top), (x, y_next - h / 2))
             y, top = y_next, h / 2
         arrow(ax, (x, y + top), (x, y + top + 0.3))
         brace_top = ys[-1] + h / 2
         ax.plot([x - w / 2 - 0.12] * 2, [ys[0] - h / 2, brace_top], color=MUTED, lw=1.0)
-        label(ax, x - w / 2 - 0.2, (ys[0] + ys[-1]) / 2, "F(x)", ha="right", fontsize=9, color=MUTED)
+        label(ax, x - w / 2 - 0.26, (ys[0] + ys[-1]) / 2, "F(x)", fontsize=10, color=MUTED, rotation=90)
     return fig
 
 
