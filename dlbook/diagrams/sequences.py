@@ -263,35 +263,35 @@ def multi_head_attention_diagram(mha: MultiHeadAttention, seq_len: int = 8) -> D
     d, h = mha.d_model, mha.num_heads
     dk = d // h
     drawn = min(h, 8)
-    step = min(1.05, 6.6 / drawn)  # head spacing: at most 8 heads in about 8 inches
-    width = max(6.0, 1.2 + step * drawn + 0.4)
-    fig, ax = canvas(width, 5.3, f"Multi-head attention: d = {d}, h = {h} heads of d_k = {dk}")
+    step = min(0.9, 5.0 / drawn)  # head spacing: 8 heads in 5 in, 10-pt text: legible in a phone's column
+    width = max(4.8, 0.25 + step * drawn + 0.25)
+    fig, ax = canvas(width, 5.55, f"Multi-head attention\nd = {d}, h = {h} heads of d_k = {dk}")
     cx = width / 2
     grey, blue, orange, teal = COLORS["input"], COLORS["blue"], COLORS["kernel"], COLORS["output"]
-    box(ax, cx, 0.55, 1.5, 0.42, f"x   {T}×{d}", grey, fontsize=8.5)
-    box(ax, cx, 1.35, 3.6, 0.46, f"one Linear $W_{{QKV}}$ ({3 * d}×{d}): Q, K, V each {T}×{d}", blue, fontsize=8.5)
-    arrow(ax, (cx, 0.76), (cx, 1.12))
+    box(ax, cx, 0.5, 1.5, 0.4, f"x   {T}×{d}", grey, fontsize=10)
+    box(ax, cx, 1.3, 3.1, 0.58, f"one Linear $W_{{QKV}}$ ({3 * d}×{d})\nQ, K, V each {T}×{d}", blue, fontsize=10)
+    arrow(ax, (cx, 0.7), (cx, 1.01))
+    causal = ", causal" if mha.causal else ""
     label(
         ax,
         cx,
         1.95,
-        f"split into {h} heads of width {dk}",
-        fontsize=8,
+        f"split into {h} heads of width {dk}{causal}",
+        fontsize=10,
         color=MUTED,
         bbox={"boxstyle": "round,pad=0.15", "fc": "#fbfaf7", "ec": "none"},
     )
     xs = [cx + step * (k - (drawn - 1) / 2) for k in range(drawn)]
-    causal = ", causal" if mha.causal else ""
     for k, x in enumerate(xs):
         name = f"head {k + 1}" if (h <= 8 or k < 7) else f"head {h}"
-        arrow(ax, (cx + (x - cx) * 0.3, 1.58), (x, 2.38), color=MUTED, lw=0.9)
-        box(ax, x, 2.75, step - 0.12, 0.72, f"{name}\nattention\n{T}×{dk}{causal}", orange, fontsize=7.5, gid="head")
-        arrow(ax, (x, 3.11), (cx + (x - cx) * 0.3, 3.62), color=MUTED, lw=0.9)
+        arrow(ax, (cx + (x - cx) * 0.3, 1.59), (x, 2.4), color=MUTED, lw=0.9)
+        box(ax, x, 2.75, step - 0.08, 0.7, f"{name}\n{T}×{dk}", orange, fontsize=10, gid="head")
+        arrow(ax, (x, 3.1), (cx + (x - cx) * 0.3, 3.56), color=MUTED, lw=0.9)
     if h > 8:
         label(ax, (xs[-2] + xs[-1]) / 2, 2.75, "…", fontsize=12, color=MUTED)
-    box(ax, cx, 3.85, 3.6, 0.46, f"concatenate: {T}×{d},  then $W_O$ ({d}×{d})", teal, fontsize=8.5)
-    arrow(ax, (cx, 4.08), (cx, 4.45))
-    label(ax, cx, 4.6, f"output {T}×{d}   ({mha.num_parameters()} parameters)", fontsize=9)
+    box(ax, cx, 3.85, 3.1, 0.58, f"concatenate: {T}×{d}\nthen $W_O$ ({d}×{d})", teal, fontsize=10)
+    arrow(ax, (cx, 4.14), (cx, 4.5))
+    label(ax, cx, 4.68, f"output {T}×{d}   ({mha.num_parameters()} parameters)", fontsize=10)
     return fig
 
 
