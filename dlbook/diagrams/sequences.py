@@ -104,53 +104,64 @@ def lstm_cell_diagram(lstm: LSTM) -> Diagram:
     if not isinstance(lstm, LSTM):
         raise TypeError(f"lstm must be an LSTM, got {type(lstm).__name__}")
     D, H = lstm.input_size, lstm.hidden_size
-    fig, ax = canvas(7.6, 4.9, f"LSTM cell: input size D = {D}, hidden size H = {H}")
+
+    # Laid out on a 7.6 x 4.9 grid, drawn 0.76 times as wide (5.5 in, 10-pt text: legible in a phone's column)
+    # and 0.3 in higher to leave room for the key.
+    def X(x: float) -> float:
+        return 0.25 + (x - 0.55) * 0.76
+
+    def Y(y: float) -> float:
+        return y + 0.3
+
+    fig, ax = canvas(5.5, 5.2, f"LSTM cell: input size D = {D}\nhidden size H = {H}")
     orange, teal, blue, green = COLORS["kernel"], COLORS["output"], COLORS["blue"], COLORS["green"]
-    yc, yg, yb = 3.75, 2.35, 1.35
+    yc, yg, yb = Y(3.6), Y(2.35), Y(1.35)
     # the cell-state path
-    arrow(ax, (0.55, yc), (7.05, yc), color=shade(orange), lw=2.6, gid="cell-path")
-    label(ax, 0.55, yc + 0.25, "$c_{t-1}$", ha="left", fontsize=10)
-    label(ax, 7.05, yc + 0.25, "$c_t$", ha="right", fontsize=10)
-    label(ax, 3.0, yc + 0.3, "cell state: only ×f and +", fontsize=8.5, color=shade(orange, 0.4))
-    node(ax, 2.0, yc, 0.17, orange, "×", gid="op")
-    node(ax, 4.0, yc, 0.17, orange, "+", gid="op")
+    arrow(ax, (X(0.55), yc), (X(7.05), yc), color=shade(orange), lw=2.6, gid="cell-path")
+    label(ax, X(0.55), yc + 0.25, "$c_{t-1}$", ha="left", fontsize=10)
+    label(ax, X(7.05), yc + 0.25, "$c_t$", ha="right", fontsize=10)
+    label(ax, X(3.0), yc + 0.3, "cell state: only ×f and +", fontsize=10, color=shade(orange, 0.4))
+    node(ax, X(2.0), yc, 0.17, orange, "×", gid="op")
+    node(ax, X(4.0), yc, 0.17, orange, "+", gid="op")
     # the hidden state and the input join into [h_{t-1}, x_t]
-    arrow(ax, (0.55, yb), (1.2, yb), color=MUTED, lw=1.4)
-    label(ax, 0.55, yb - 0.25, "$h_{t-1}$", ha="left", fontsize=10)
-    arrow(ax, (1.2, 0.45), (1.2, yb), color=MUTED, lw=1.4)
-    label(ax, 1.35, 0.5, "$x_t$", ha="left", fontsize=10)
-    ax.plot([1.2, 5.25], [yb, yb], color=MUTED, lw=1.4, zorder=1)
-    label(ax, 1.55, yb - 0.2, f"$[h_{{t-1}}, x_t]$ ({H + D})", ha="left", fontsize=8, color=MUTED)
+    arrow(ax, (X(0.55), yb), (X(1.2), yb), color=MUTED, lw=1.4)
+    label(ax, X(0.55), yb - 0.25, "$h_{t-1}$", ha="left", fontsize=10)
+    arrow(ax, (X(1.2), Y(0.45)), (X(1.2), yb), color=MUTED, lw=1.4)
+    label(ax, X(1.35), Y(0.5), "$x_t$", ha="left", fontsize=10)
+    ax.plot([X(1.2), X(5.25)], [yb, yb], color=MUTED, lw=1.4, zorder=1)
+    label(ax, X(1.55), yb - 0.22, f"$[h_{{t-1}}, x_t]$ ({H + D})", ha="left", fontsize=10, color=MUTED)
     gates = [
         (2.0, "$f_t$  σ", "forget", blue),
         (3.0, "$i_t$  σ", "input", blue),
-        (4.0, "$g_t$  tanh", "candidate", green),
+        (4.0, "$g_t$", "tanh", green),  # the candidate (named in the key)
         (5.25, "$o_t$  σ", "output", blue),
     ]
     for x, text, name, colour in gates:
-        arrow(ax, (x, yb), (x, yg - 0.28), color=MUTED, lw=1.2)
-        box(ax, x, yg, 0.86, 0.56, f"{text}\n{name}", colour, fontsize=8.5, gid="gate")
-    arrow(ax, (2.0, yg + 0.28), (2.0, yc - 0.17), color=MUTED, lw=1.2)  # f_t * c_{t-1}
-    node(ax, 3.5, 3.05, 0.15, orange, "×", gid="op")  # i_t * g_t
-    arrow(ax, (3.0, yg + 0.28), (3.4, 2.95), color=MUTED, lw=1.2)
-    arrow(ax, (4.0, yg + 0.28), (3.6, 2.95), color=MUTED, lw=1.2)
-    arrow(ax, (3.6, 3.15), (3.9, yc - 0.13), color=MUTED, lw=1.2)
+        arrow(ax, (X(x), yb), (X(x), yg - 0.28), color=MUTED, lw=1.2)
+        box(ax, X(x), yg, 0.68, 0.56, f"{text}\n{name}", colour, fontsize=10, gid="gate")
+    arrow(ax, (X(2.0), yg + 0.28), (X(2.0), yc - 0.17), color=MUTED, lw=1.2)  # f_t * c_{t-1}
+    node(ax, X(3.5), Y(3.0), 0.15, orange, "×", gid="op")  # i_t * g_t
+    arrow(ax, (X(3.0), yg + 0.28), (X(3.5) - 0.1, Y(3.0) - 0.1), color=MUTED, lw=1.2)
+    arrow(ax, (X(4.0), yg + 0.28), (X(3.5) + 0.1, Y(3.0) - 0.1), color=MUTED, lw=1.2)
+    arrow(ax, (X(3.5) + 0.1, Y(3.0) + 0.1), (X(4.0) - 0.1, yc - 0.13), color=MUTED, lw=1.2)
     # h_t = o_t * tanh(c_t)
-    box(ax, 6.2, 3.05, 0.66, 0.36, "tanh", teal, fontsize=8.5)
-    arrow(ax, (6.2, yc), (6.2, 3.23), color=MUTED, lw=1.2)
-    node(ax, 6.2, yg, 0.15, orange, "×", gid="op")
-    arrow(ax, (6.2, 2.87), (6.2, yg + 0.15), color=MUTED, lw=1.2)
-    arrow(ax, (5.68, yg), (6.05, yg), color=MUTED, lw=1.2)
-    ax.plot([6.2, 6.2], [yg - 0.15, yb], color=MUTED, lw=1.4, zorder=1)
-    arrow(ax, (6.2, yb), (7.05, yb), color=MUTED, lw=1.4)
-    label(ax, 7.05, yb - 0.25, "$h_t$", ha="right", fontsize=10)
+    box(ax, X(6.2), Y(3.0), 0.6, 0.34, "tanh", teal, fontsize=10)
+    arrow(ax, (X(6.2), yc), (X(6.2), Y(3.0) + 0.17), color=MUTED, lw=1.2)
+    node(ax, X(6.2), yg, 0.15, orange, "×", gid="op")
+    arrow(ax, (X(6.2), Y(3.0) - 0.17), (X(6.2), yg + 0.15), color=MUTED, lw=1.2)
+    arrow(ax, (X(5.25) + 0.34, yg), (X(6.2) - 0.15, yg), color=MUTED, lw=1.2)
+    ax.plot([X(6.2), X(6.2)], [yg - 0.15, yb], color=MUTED, lw=1.4, zorder=1)
+    arrow(ax, (X(6.2), yb), (X(7.05), yb), color=MUTED, lw=1.4)
+    label(ax, X(7.05), yb - 0.25, "$h_t$", ha="right", fontsize=10)
     label(
         ax,
-        3.8,
-        0.25,
-        f"each gate: $W$ of shape H×(H+D) = {H}×{H + D} and a bias of {H}; σ gates lie in (0, 1)",
-        fontsize=8,
+        2.75,
+        0.42,
+        f"$g_t$: the candidate. Each gate: $W$ of shape H×(H+D)\n"
+        f"= {H}×{H + D} and a bias of {H}; σ gates lie in (0, 1)",
+        fontsize=10,
         color=MUTED,
+        linespacing=1.3,
     )
     return fig
 
