@@ -409,74 +409,69 @@ def seq2seq_attention_diagram(
         if alignment.shape != (Tn, S):
             raise ValueError(f"alignment must have shape ({Tn}, {S}), got {alignment.shape}")
     H, A = model.encoder.hidden_size, model.attention.attn_dim
-    gap = 0.5
+    # Two rows, to fit a phone's column at 10 pt (dlbook.diagrams): the encoder along the bottom, the attention above
+    # its left half, the decoder steps above its right half.
     drawn = min(Tn, max(i_star + 1, 3))  # decoder steps drawn; the rest is an ellipsis
-    x_enc = [0.75 + gap * j for j in range(S)]
-    x_dec = [x_enc[-1] + 1.5 + 0.62 * i for i in range(drawn)]
-    width = x_dec[-1] + (1.0 if drawn < Tn else 0.75)
-    fig, ax = canvas(width, 5.0, "Encoder-decoder with additive attention")
+    gap = 0.5
+    x_enc = [0.45 + gap * j for j in range(S)]
+    width = max(5.2, x_enc[-1] + 0.45)
+    x_dec = [width - 0.2 - 0.62 * (drawn - i) - (0.3 if drawn < Tn else 0.0) for i in range(drawn)]
+    fig, ax = canvas(width, 5.85, "Encoder-decoder with additive attention")
     blue, teal, orange, grey = COLORS["blue"], COLORS["output"], COLORS["kernel"], COLORS["input"]
-    y_enc, y_att, y_dec, y_lin = 1.15, 2.55, 2.55, 3.75
-    cw, ch = 0.4, 0.42
+    y_enc, y_att, y_dec, y_lin = 1.5, 2.85, 3.7, 4.7
+    cw, ch = 0.42, 0.42
     for j, x in enumerate(x_enc):
-        box(ax, x, y_enc, cw, ch, f"$h_{{{j + 1}}}$", blue, fontsize=8.5, gid="encoder")
-        arrow(ax, (x, 0.55), (x, y_enc - ch / 2), lw=1.0)
-        label(ax, x, 0.42, src[j], fontsize=8.5)
+        box(ax, x, y_enc, cw, ch, f"$h_{{{j + 1}}}$", blue, fontsize=10, gid="encoder")
+        arrow(ax, (x, 0.97), (x, y_enc - ch / 2), lw=1.0)
+        label(ax, x, 0.85, src[j], fontsize=10)
         if j:
             arrow(ax, (x_enc[j - 1] + cw / 2, y_enc), (x - cw / 2, y_enc), lw=1.0)
-    label(ax, (x_enc[0] + x_enc[-1]) / 2, 0.15, f"encoder LSTM, hidden {H}", fontsize=8, color=MUTED)
-    xa = (x_enc[0] + x_enc[-1]) / 2
+    xa, wa = 1.4, 2.1
     box(
         ax,
         xa,
-        y_att + 0.05,
-        1.9,
-        0.5,
+        y_att,
+        wa,
+        0.62,
         f"additive attention ({A})\n$c_{{{i_star + 1}}} = \\sum_j \\alpha_{{{i_star + 1}j}} h_j$",
         orange,
-        fontsize=8,
+        fontsize=10,
     )
     for j, x in enumerate(x_enc):
         a = None if alignment is None else alignment[i_star, j]
         lw = 1.0 if a is None else 0.4 + 4.0 * a
-        arrow(
-            ax,
-            (x, y_enc + ch / 2),
-            (xa + (x - xa) * min(0.55, 0.8 / max(abs(x_enc[0] - xa), 1e-9)), y_att - 0.2),
-            color=shade(orange),
-            lw=lw,
-            style="-",
-            gid="attend",
-        )
+        reach = xa + (j - (S - 1) / 2) / max(S - 1, 1) * (wa - 0.4)
+        arrow(ax, (x, y_enc + ch / 2), (reach, y_att - 0.31), color=shade(orange), lw=lw, style="-", gid="attend")
         if a is not None and a >= 0.05:
-            label(ax, x, y_enc + ch / 2 + 0.16, f"{a:.2f}", fontsize=7.5, color=shade(orange, 0.4))
-    arrow(ax, (x_enc[-1] + cw / 2, y_enc), (x_dec[0] - cw / 2, y_dec - 0.1), lw=1.0, rad=0.25)  # h_S -> s_0
+            label(ax, x, y_enc + ch / 2 + 0.16, f"{a:.2f}", fontsize=10, color=shade(orange, 0.4))
     for i, x in enumerate(x_dec):
-        box(ax, x, y_dec, cw, ch, f"$s_{{{i + 1}}}$", teal, fontsize=8.5, gid="decoder")
+        box(ax, x, y_dec, cw, ch, f"$s_{{{i + 1}}}$", teal, fontsize=10, gid="decoder")
         prev = "<s>" if i == 0 else out[i - 1]
-        label(ax, x, y_dec - 0.5, prev, fontsize=8)
+        label(ax, x, y_dec - 0.52, prev, fontsize=10)
         arrow(ax, (x, y_dec - 0.4), (x, y_dec - ch / 2), lw=1.0)
         if i:
             arrow(ax, (x_dec[i - 1] + cw / 2, y_dec), (x - cw / 2, y_dec), lw=1.0)
-        box(ax, x, y_lin, cw, 0.34, "Lin", grey, fontsize=7.5)
+        box(ax, x, y_lin, 0.5, 0.34, "Lin", grey, fontsize=10)
         arrow(ax, (x, y_dec + ch / 2), (x, y_lin - 0.17), lw=1.0)
-        arrow(ax, (x, y_lin + 0.17), (x, y_lin + 0.45), lw=1.0)
-        label(ax, x, y_lin + 0.58, out[i], fontsize=8.5, fontweight="bold" if i == i_star else "normal")
+        arrow(ax, (x, y_lin + 0.17), (x, y_lin + 0.42), lw=1.0)
+        label(ax, x, y_lin + 0.55, out[i], fontsize=10, fontweight="bold" if i == i_star else "normal")
     if drawn < Tn:
         label(ax, x_dec[-1] + 0.5, y_dec, "…", fontsize=12, color=MUTED)
-        label(ax, x_dec[-1] + 0.5, y_lin + 0.58, f"({Tn} steps)", fontsize=7.5, color=MUTED)
     xs = x_dec[i_star]
-    arrow(ax, (xs - cw / 2, y_dec - 0.08), (xa + 0.95, y_att), color=shade(teal), lw=1.2, rad=-0.15)
-    label(ax, (xs + xa + 0.95) / 2, y_att - 0.32, f"query $s_{{{i_star + 1}}}$", fontsize=8, color=shade(teal))
-    ax.plot([xa, xa, xs - 0.12], [y_att + 0.3, y_lin - 0.38, y_lin - 0.38], color=shade(orange), lw=1.2, zorder=1)
-    arrow(ax, (xs - 0.12, y_lin - 0.38), (xs - 0.12, y_lin - 0.17), color=shade(orange), lw=1.2)
-    label(ax, xa, y_lin - 0.22, f"context $c_{{{i_star + 1}}}$", fontsize=8, color=shade(orange))
+    arrow(ax, (xs - cw / 2, y_dec), (xa + wa / 2 - 0.25, y_att + 0.31), color=shade(teal), lw=1.2)
+    label(ax, xa + 0.15, y_dec + 0.05, f"query $s_{{{i_star + 1}}}$", ha="left", fontsize=10, color=shade(teal))
+    ax.plot([xa, xa, xs - 0.45], [y_att + 0.31, y_lin, y_lin], color=shade(orange), lw=1.2, zorder=1)
+    arrow(ax, (xs - 0.45, y_lin), (xs - 0.25, y_lin), color=shade(orange), lw=1.2)
+    label(ax, xa, y_lin + 0.2, f"context $c_{{{i_star + 1}}}$", fontsize=10, color=shade(orange))
+    steps = f"; {Tn} steps" if drawn < Tn else ""
     label(
         ax,
-        (x_dec[0] + x_dec[-1]) / 2,
-        0.3,
-        f"decoder LSTM, hidden {H}\nLin: [s; c] ({2 * H}) → {model.out.out_features} logits",
-        fontsize=8,
+        width / 2,
+        0.38,
+        f"encoder and decoder: LSTMs, hidden {H}; $s_0 = h_{{{S}}}$\n"
+        f"Lin: [s; c] ({2 * H}) → {model.out.out_features} logits{steps}",
+        fontsize=10,
         color=MUTED,
+        linespacing=1.3,
     )
     return fig
