@@ -57,7 +57,18 @@ def test_no_raw_markup_or_nan_in_prose(path):
     for what, pattern in checks.items():
         for m in re.finditer(pattern, text):
             found.append(f"{what}: ...{' '.join(text[max(0, m.start() - 60) : m.end() + 40].split())}...")
+    # A cross-reference takes a heading's text without rendering its math: "Why divide by \\sqrt{d_k}".
+    for m in re.finditer(LATEX_IN_LINK, path.read_text(encoding="utf-8", errors="replace")):
+        found.append(f"LaTeX source in a link's text: {m.group(0)[:80]}")
     assert not found, "\n".join(found[:10])
+
+
+LATEX_IN_LINK = r'<span class="std std-ref">[^<]*\\[a-zA-Z]+'
+
+
+def test_latex_in_a_link_text_is_caught():
+    assert re.search(LATEX_IN_LINK, '<a href="#x"><span class="std std-ref">Why divide by \\sqrt{d_k}</span></a>')
+    assert not re.search(LATEX_IN_LINK, '<a href="#x"><span class="std std-ref">Why divide</span></a>')
 
 
 def test_the_checks_catch_what_they_name(tmp_path):
