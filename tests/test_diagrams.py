@@ -320,7 +320,7 @@ AS_IN_THE_CHAPTERS = {
 }
 # Not yet redrawn for a phone (their smallest text is 4-8 px there): listed so that the rule still runs on them and
 # says so the day they pass (strict xfail).
-NOT_YET = {"backprop"}
+NOT_YET: set[str] = set()
 
 
 @pytest.mark.parametrize(

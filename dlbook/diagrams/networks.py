@@ -99,8 +99,9 @@ def backprop_graph(
 ) -> Diagram:
     r"""The computational graph of a small MLP after one forward and one backward pass, with the numbers.
 
-    Each unit shows its forward values (:math:`z` and :math:`h = \phi(z)`, or the input :math:`x`) above it and its
-    error signal :math:`\delta = \partial L/\partial z` below it; each edge from unit :math:`i` to unit :math:`j`
+    Drawn top to bottom, one row per layer. Each unit shows its forward values (:math:`z` and
+    :math:`h = \phi(z)`, or the input :math:`x`) on its left and its error signal :math:`\delta = \partial L/\partial z`
+    on its right; each edge from unit :math:`i` to unit :math:`j`
     carries its local gradient :math:`\partial z_j/\partial h_i = w_{ji}`. With ``loss``, a loss node follows the
     output, reached by the output's :math:`\delta`.
 
@@ -133,14 +134,17 @@ def backprop_graph(
         raise ValueError(f"example must be a row of the batch (0..{model.hs[0].shape[0] - 1}), got {example}")
     xs, zs = model.hs[0][example], [z[example] for z in model.zs]
     hs, deltas = [h[example] for h in model.hs[1:]], [d[example] for d in model.deltas]
-    gap, row = 2.6, 1.6
-    width = 1.3 + gap * n_layers + (1.9 if loss is not None else 0.4)
-    height = 2.75 + row * (max(sizes) - 1)
+    # Drawn top to bottom (layers as rows) at 10.5 pt within about 5.8 in: legible in a phone's column
+    # (dlbook.diagrams). Forward values sit left of a unit, backward values right of it.
+    fs, r, col, row = 10.5, 0.2, 2.8, 1.9
+    width = max(5.75, col * (max(sizes) - 1) + 2.95)
+    cx = width / 2
+    n_rows = n_layers + 1 + (loss is not None)
+    height = 1.75 + row * (n_rows - 1) + 0.55 - (0.7 if loss is not None else 0.0)
     fig, ax = canvas(width, height, "Backpropagation on the graph")
-    mid = 0.55 + 0.75 + row * (max(sizes) - 1) / 2
-    pos = [[(1.0 + gap * i, mid + row * ((s - 1) / 2 - j)) for j in range(s)] for i, s in enumerate(sizes)]
-    r = 0.2
-    bg = {"boxstyle": "round,pad=0.08", "fc": "#fbfaf7", "ec": "none"}
+    top = height - 0.85
+    pos = [[(cx + col * (j - (s - 1) / 2), top - row * i) for j in range(s)] for i, s in enumerate(sizes)]
+    bg = {"boxstyle": "round,pad=0.06", "fc": "#fbfaf7", "ec": "none"}
     orange = "#b35806"
     for layer in range(n_layers):
         W = model.params[f"W{layer + 1}"]
@@ -150,21 +154,27 @@ def backprop_graph(
                 n = np.hypot(dx, dy)
                 start, end = (xa + r * dx / n, ya + r * dy / n), (xb - r * dx / n, yb - r * dy / n)
                 arrow(ax, start, end, color=MUTED, lw=1.0)
-                lift = 0.12 if dy >= 0 else -0.12
-                label(ax, xa + 0.3 * dx, ya + 0.3 * dy + lift, f"w {W[j, i]:+.2f}", fontsize=8, color=MUTED, bbox=bg)
+                # a straight edge: its labels beside it, on the outer side; a slanted one: along it
+                outer = 1 if xa > cx else -1
+                side = 0.1 * outer if dx == 0 else 0.0
+                ha = ("left" if outer > 0 else "right") if dx == 0 else "center"
+                p1, p2 = (0.3, 0.72) if dx == 0 else (0.25, 0.65)
+                weight = f"w {W[j, i]:+.2f}"
+                label(ax, xa + p1 * dx + side, ya + p1 * dy, weight, fontsize=fs, color=MUTED, bbox=bg, ha=ha)
                 label(
                     ax,
-                    xa + 0.7 * dx,
-                    ya + 0.7 * dy - lift,
+                    xa + p2 * dx + side,
+                    ya + p2 * dy,
                     f"← {W[j, i] * deltas[layer][j]:+.3f}",
-                    fontsize=8,
+                    fontsize=fs,
                     color=orange,
                     bbox=bg,
+                    ha=ha,
                 )
     out = COLORS["output"]
     for i, ((x, y), v) in enumerate(zip(pos[0], xs)):
         node(ax, x, y, r, COLORS["input"])
-        label(ax, x, y + r + 0.08, f"$x_{{{i + 1}}}$ = {v:.2f}", va="bottom", fontsize=8.5)
+        label(ax, x - r - 0.1, y, f"$x_{{{i + 1}}}$ = {v:.2f}", ha="right", fontsize=fs)
     for layer in range(n_layers):
         last = layer == n_layers - 1
         for j, (x, y) in enumerate(pos[layer + 1]):
@@ -174,16 +184,17 @@ def backprop_graph(
                 above += f"\nh = {hs[layer][j]:.3f}"
             elif output_values is not None:
                 above += f"\n{output_name or 'out'} = {np.asarray(output_values).ravel()[j]:.3f}"
-            label(ax, x, y + r + 0.08, above, va="bottom", fontsize=8.5, linespacing=1.15)
+            label(ax, x - r - 0.1, y, above, ha="right", fontsize=fs, linespacing=1.15)
             below = f"δ = {deltas[layer][j]:.4f}"
-            label(ax, x, y - r - 0.08, below, va="top", fontsize=8.5, color=orange, fontweight="bold")
             if not last:
                 slope = float(model.phi.grad(np.array([zs[layer][j]]))[0])
-                label(ax, x, y - r - 0.36, f"φ′(z) = {slope:.3f}", va="top", fontsize=8, color=MUTED)
+                label(ax, x + r + 0.1, y - 0.2, f"φ′(z) = {slope:.3f}", ha="left", fontsize=fs, color=MUTED)
+            label(ax, x + r + 0.1, y + (0.12 if not last else 0.0), below, ha="left", fontsize=fs, color=orange,
+                  fontweight="bold")  # fmt: skip
     if loss is not None:
-        lx, ly = pos[-1][0][0] + 1.6, mid
+        lx, ly = cx, pos[-1][0][1] - row + 0.7
         node(ax, lx, ly, r, COLORS["red"], gid="loss")
-        label(ax, lx, ly + r + 0.08, f"L = {loss:.4f}", va="bottom", fontsize=8.5)
+        label(ax, lx + r + 0.1, ly, f"L = {loss:.4f}", ha="left", fontsize=fs)
         for x, y in pos[-1]:
             dx, dy = lx - x, ly - y
             n = np.hypot(dx, dy)
@@ -191,11 +202,10 @@ def backprop_graph(
     label(
         ax,
         width / 2,
-        0.38,
-        "above a unit: its forward values; below: δ = ∂L/∂z.  On an edge: the local gradient ∂z/∂h = w (grey) "
-        "and w·δ sent back (orange);\nthe δ of a hidden unit is φ′(z) times the sum of what its outgoing edges "
-        "send back.",
-        fontsize=8,
+        0.62,
+        "Left of a unit: its forward values; right: δ = ∂L/∂z.\nOn an edge: the local gradient ∂z/∂h = w (grey) and\n"
+        "w·δ sent back (orange). A hidden unit's δ is φ′(z) times\nthe sum of what its outgoing edges send back.",
+        fontsize=fs,
         color=MUTED,
         linespacing=1.3,
     )
