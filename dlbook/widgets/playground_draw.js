@@ -737,7 +737,9 @@ export function drawNetwork(pg, now = false) {
   pg.root.dataset.netSelection = text;
   pg.root.dataset.netTiles = String(sizes.reduce((a, b) => a + b, 0));
   pg.root.dataset.netDraws = String((Number(pg.root.dataset.netDraws) || 0) + 1);
-  c.setAttribute("aria-label", `Network view: ${sizes.length - 2} hidden layer${sizes.length === 3 ? "" : "s"} of ${sizes[1]} units, ${sizes[0]} inputs, ${sizes[L]} outputs. Arrow keys select a unit, Shift with Up or Down its incoming weights.`);
+  const hidden = sizes.length - 2;
+  const layers = hidden === 0 ? "no hidden layer" : `${hidden} hidden layer${hidden === 1 ? "" : "s"} of ${sizes[1]} units`;
+  c.setAttribute("aria-label", `Network view: ${layers}, ${sizes[0]} inputs, ${sizes[L]} outputs. Arrow keys select a unit, Shift with Up or Down its incoming weights.`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
