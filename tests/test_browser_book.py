@@ -49,20 +49,26 @@ def test_the_book_has_every_chapter():
     assert expected <= set(PAGES), f"missing pages: {sorted(expected - set(PAGES))}"
 
 
+# How long a page may take to settle. Not a speed target: the first page a fresh Chromium opens (the 1 MB API
+# reference, with its formulas and fonts) once took over 30 s on a busy 2-core machine, and Playwright's default
+# wait of 30 s then failed a page that was fine.
+SETTLE_MS = 120_000
+
+
 def _wait_for_mathjax(page) -> None:
     page.wait_for_function(
         "() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise"
         " && (window.__mjDone || (window.MathJax.startup.promise.then(() => { window.__mjDone = true; }), false)))",
-        timeout=30_000,
+        timeout=SETTLE_MS,
     )
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_is_self_contained_and_error_free(page, book_url, name):
     url = f"{book_url}/{name}"
-    page.goto(url, wait_until="load")
+    page.goto(url, wait_until="load", timeout=SETTLE_MS)
     _wait_for_mathjax(page)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
 
     # MathJax turned every formula into rendered output: no raw TeX delimiters remain in the visible text.
     text = page.locator("article").inner_text() if page.locator("article").count() else ""
