@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import json
 import os
 import threading
@@ -29,17 +30,11 @@ from benchmarks._harness import Config, Result, Stats, register
 ROOT = Path(__file__).resolve().parent.parent
 HTML = Path(os.environ.get("DLBOOK_HTML") or ROOT / "_build" / "html")
 PAGE = "book/foundations/playground.html"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [  # as tests/conftest.py launches it
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# Chromium and its switches, as the browser tests and the PDF launch it (tools/ is not a package: load the file).
+_spec = importlib.util.spec_from_file_location("headless_chromium", ROOT / "tools" / "headless_chromium.py")
+_chromium = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_chromium)
+CHROMIUM, CHROMIUM_ARGS = _chromium.CHROMIUM, _chromium.CHROMIUM_ARGS
 POINTS = 1000
 #: (row name, hidden layers, hidden units, target frames per second)
 NETWORKS = [("default", 1, 16, 30.0), ("2x64", 2, 64, 20.0)]

@@ -623,7 +623,7 @@ class Range:
     Attributes
     ----------
     low, high : float
-        Infimum and supremum (``-inf`` / ``inf`` if unbounded).
+        Infimum and supremum (minus or plus infinity where the function is unbounded).
     low_attained, high_attained : bool
         Whether the bound is reached at a finite input (a closed bracket) or only approached (an open one).
     argmin : float
