@@ -42,16 +42,18 @@ _vendor/.stamp: package.json package-lock.json tools/vendor_assets.py $(STAMP)
 book: $(STAMP) vendor
 	$(NBENV) $(BIN)/python tools/execute_parallel.py
 	$(NBENV) $(JB) build . --builder html
-	$(MAKE_PDF)
+	@if command -v chromium >/dev/null 2>&1; then \
+		$(MAKE_PDF); \
+	else \
+		echo "chromium not found: the PDF edition is not built (apt-get install chromium, then make pdf)"; \
+	fi
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 # The PDF edition: the single-page build (notebooks from the execution cache) printed by Debian's Chromium
 # (tools/make_pdf.py). It is written into the web book, whose front page links to it.
 PDF := _build/html/dlbook.pdf
-define MAKE_PDF
-$(NBENV) $(JB) build . --builder singlehtml
-$(BIN)/python tools/make_pdf.py --source _build/singlehtml --output $(PDF)
-endef
+MAKE_PDF = $(NBENV) $(JB) build . --builder singlehtml && \
+	$(BIN)/python tools/make_pdf.py --source _build/singlehtml --output $(PDF)
 
 pdf: $(STAMP) vendor
 	$(NBENV) $(BIN)/python tools/execute_parallel.py

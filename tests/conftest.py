@@ -12,6 +12,7 @@ import http.server
 import importlib.util
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,16 @@ class Watch:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    pending: set = field(default_factory=set)  # requests started and not yet finished or failed
+    last_activity: float = field(default_factory=time.monotonic)
+
+    def started(self, request) -> None:
+        self.pending.add(request)
+        self.last_activity = time.monotonic()
+
+    def ended(self, request) -> None:
+        self.pending.discard(request)
+        self.last_activity = time.monotonic()
 
     def problems(self) -> list[str]:
         return (
@@ -99,12 +110,47 @@ def open_watched_page(browser, origin: str, color_scheme: str = "light"):
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and watch.console_errors.append(m.text))
     page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
+    page.on("request", watch.started)
+    page.on("requestfinished", watch.ended)
+    page.on("requestfailed", watch.ended)
     page.on(
         "response",
         lambda r: r.status >= 400 and r.url.startswith(origin) and watch.failed.append(f"{r.status} {r.url}"),
     )
     page.watch = watch
     return context, page
+
+
+# How long a page may take to settle. Not a speed target: the first page a fresh Chromium opens (the 1 MB API
+# reference, with its formulas and fonts) once took over 30 s on a busy 2-core machine.
+SETTLE_MS = 120_000
+QUIET_S = 0.5
+
+
+def settle(page, timeout_ms: int = SETTLE_MS) -> None:
+    """Wait until the page has loaded, MathJax has typeset, its fonts are ready and no request has been in flight
+    for half a second.
+
+    Playwright's own ``networkidle`` is not used: in this Chromium it sometimes never fires on a page whose
+    requests have all finished (the API reference waited 300 s with nothing pending). The watch counts the page's
+    requests itself, so a page that really keeps loading fails with the requests it is waiting for.
+    """
+    page.wait_for_load_state("load", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise"
+        " && (window.__mjDone || (window.MathJax.startup.promise.then(() => { window.__mjDone = true; }), false)))",
+        timeout=timeout_ms,
+    )
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    watch = page.watch
+    deadline = time.monotonic() + timeout_ms / 1000
+    while watch.pending or time.monotonic() - watch.last_activity < QUIET_S:
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"the page kept loading for {timeout_ms / 1000:.0f} s: "
+                + ", ".join(sorted(r.url for r in watch.pending)[:8])
+            )
+        page.wait_for_timeout(100)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import re
 from urllib.parse import urldefrag, urlparse
 
 import pytest
-from conftest import HTML, axe_violations, open_watched_page, screenshot
+from conftest import HTML, SETTLE_MS, axe_violations, open_watched_page, screenshot, settle
 
 pytestmark = pytest.mark.browser
 
@@ -49,26 +49,11 @@ def test_the_book_has_every_chapter():
     assert expected <= set(PAGES), f"missing pages: {sorted(expected - set(PAGES))}"
 
 
-# How long a page may take to settle. Not a speed target: the first page a fresh Chromium opens (the 1 MB API
-# reference, with its formulas and fonts) once took over 30 s on a busy 2-core machine, and Playwright's default
-# wait of 30 s then failed a page that was fine.
-SETTLE_MS = 120_000
-
-
-def _wait_for_mathjax(page) -> None:
-    page.wait_for_function(
-        "() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise"
-        " && (window.__mjDone || (window.MathJax.startup.promise.then(() => { window.__mjDone = true; }), false)))",
-        timeout=SETTLE_MS,
-    )
-
-
 @pytest.mark.parametrize("name", PAGES)
 def test_page_is_self_contained_and_error_free(page, book_url, name):
     url = f"{book_url}/{name}"
     page.goto(url, wait_until="load", timeout=SETTLE_MS)
-    _wait_for_mathjax(page)
-    page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
+    settle(page)
 
     # MathJax turned every formula into rendered output: no raw TeX delimiters remain in the visible text.
     text = page.locator("article").inner_text() if page.locator("article").count() else ""
@@ -106,9 +91,9 @@ def test_page_is_self_contained_and_error_free(page, book_url, name):
 def test_dark_mode(browser, book_url):
     context, page = open_watched_page(browser, book_url, color_scheme="dark")
     try:
-        page.goto(f"{book_url}/book/foundations/mlp.html", wait_until="load")
+        page.goto(f"{book_url}/book/foundations/mlp.html", wait_until="load", timeout=SETTLE_MS)
         page.evaluate("() => document.documentElement.setAttribute('data-theme', 'dark')")
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
         bg = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
         r, g, b = (int(v) for v in re.findall(r"\d+", bg)[:3])
@@ -181,8 +166,8 @@ def test_every_figure_loads_has_alt_text_and_fits_its_column(browser, book_url, 
     context, page = open_watched_page(browser, book_url)
     try:
         page.set_viewport_size({"width": width, "height": 900})
-        page.goto(f"{book_url}/{name}", wait_until="load")
-        page.wait_for_load_state("networkidle")
+        page.goto(f"{book_url}/{name}", wait_until="load", timeout=SETTLE_MS)
+        settle(page)
         figures = page.evaluate(FIGURES_JS)
         bad = []
         for f in figures:
@@ -217,11 +202,11 @@ def test_axe_finds_no_serious_or_critical_violation(browser, book_url, name, sch
         # The reader's choice of mode, stored as the theme stores it, so the page is drawn dark from the start.
         context.add_init_script(f"localStorage.setItem('mode', '{scheme}')")
         redirect = _REFRESH.search((HTML / name).read_text(encoding="utf-8"))
-        page.goto(f"{book_url}/{name}", wait_until="load")
+        page.goto(f"{book_url}/{name}", wait_until="load", timeout=SETTLE_MS)
         if redirect:  # a page that only forwards (the root index): check the page it lands on
             page.wait_for_url(f"**/{redirect.group(1)}")
             page.wait_for_load_state("load")
-        _wait_for_mathjax(page)
+        settle(page)
         assert page.evaluate("() => document.documentElement.dataset.theme") == scheme
         found = axe_violations(page)
         assert found == [], f"{name} ({scheme}): " + "; ".join(f"{v['id']} on {v['targets'][:4]}" for v in found)
