@@ -63,11 +63,15 @@ def check_shape(x: np.ndarray, name: str, expected: Sequence[int | None]) -> Non
         raise ValueError(f"{name} must have shape {_fmt_shape(expected)}, got {_fmt_shape(x.shape)}")
 
 
+class NonFiniteError(ValueError):
+    """A NaN or an infinity where a finite number is needed (a ``ValueError``, so callers may treat it as one)."""
+
+
 def check_finite(x: np.ndarray, name: str) -> None:
-    """Raise ``ValueError`` if ``x`` contains NaN or infinity."""
+    """Raise :class:`NonFiniteError` if ``x`` contains NaN or infinity."""
     if not np.all(np.isfinite(x)):
         bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
-        raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")
+        raise NonFiniteError(f"{name} contains {bad} NaN or infinite value(s)")
 
 
 def check_labels(y: Any, name: str, n_classes: int | None = None, n: int | None = None) -> np.ndarray:

@@ -665,10 +665,12 @@ class _Pool2d(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         out, self._cache = self._forward(x, self.kernel_size, self.stride, self.padding)
+        self._out_shape = out.shape
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        return self._backward(dout, self._get_cache())
+        cache = self._get_cache()
+        return self._backward(self._check_dout(dout, self._out_shape), cache)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size})"
@@ -693,10 +695,12 @@ class GlobalAvgPool2d(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         out, self._cache = global_avgpool_forward(x)
+        self._out_shape = out.shape
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        return global_avgpool_backward(dout, self._get_cache())
+        cache = self._get_cache()
+        return global_avgpool_backward(self._check_dout(dout, self._out_shape), cache)
 
     def __repr__(self) -> str:
         return "GlobalAvgPool2d()"

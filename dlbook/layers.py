@@ -31,7 +31,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from dlbook._checks import as_float_array, check_cache, check_ndim, check_positive, check_shape, float_dtype, get_rng
+from dlbook._checks import (
+    as_float_array,
+    check_cache,
+    check_finite,
+    check_ndim,
+    check_positive,
+    check_shape,
+    float_dtype,
+    get_rng,
+)
 from dlbook.activations import get_activation
 from dlbook.init import initialize
 
@@ -98,12 +107,17 @@ class Module:
         return self._cache
 
     def _check_dout(self, dout: Any, shape: Sequence[int], dtype: DTypeLike | None = None) -> np.ndarray:
-        """``dout`` as an array of exactly ``shape`` (the forward output's), cast to ``dtype`` if given."""
+        """``dout`` as an array of exactly ``shape`` (the forward output's), cast to ``dtype`` if given.
+
+        A NaN or infinite gradient is refused here, once for every layer: passed on, it would reach every parameter
+        below and the optimizer would write it into the weights without a word.
+        """
         d = as_float_array(dout, "dout")
         if d.shape != tuple(shape):
             raise ValueError(
                 f"dout must have the shape of {type(self).__name__}.forward's output {_fmt(shape)}, got {_fmt(d.shape)}"
             )
+        check_finite(d, "dout")
         return d if dtype is None else d.astype(dtype, copy=False)
 
     # --- shared behaviour -------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from dlbook import optim
-from dlbook._checks import check_choice, check_model, check_positive, get_rng
+from dlbook._checks import NonFiniteError, check_choice, check_model, check_positive, get_rng
 from dlbook.layers import Module
 from dlbook.losses import LOSSES, get_loss
 
@@ -649,7 +649,10 @@ def fit(
         value, dout = _loss_and_grad(loss_fn, out, targets)
         if not math.isfinite(value):
             return False
-        model.backward(dout)
+        try:
+            model.backward(dout)
+        except NonFiniteError:  # a gradient overflowed inside the network (every layer refuses a non-finite dout)
+            return False
         if penalty is not None:
             penalty(model)
         if clip_grad_norm is not None:

@@ -487,7 +487,7 @@ def module(name: str, ctor: dict, inputs: Callable[[], dict], out_shape, *, ctor
                 assert arr_ok(g, x.shape, dtype), (np.shape(g), x.shape, getattr(g, "dtype", None))
         return True
 
-    method(f"{name}.backward", bwd_make, {"dout": "trail tail down str nobwd"}, bwd_oracle)
+    method(f"{name}.backward", bwd_make, {"dout": "trail tail down str nan inf nobwd"}, bwd_oracle)
 
 
 module(

@@ -326,6 +326,31 @@ def test_divergence_stops_and_keeps_finite_parameters():
     assert len(h.step_loss) == h.steps[-1] and all(math.isfinite(v) for v in h.step_loss)
 
 
+def test_a_gradient_that_overflows_inside_the_network_is_a_divergence_not_a_crash():
+    class Amplify(Module):
+        """Passes values through; its backward multiplies the gradient by 1e308, which overflows to infinity."""
+
+        def forward(self, x):
+            return x
+
+        def backward(self, dout):
+            with np.errstate(over="ignore"):
+                return dout * 1e308 * 10
+
+    x, y = _data(20)
+    model = Sequential(Linear(4, 4, rng=0), Amplify(), Linear(4, 3, rng=1))
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    h = fit(model, ArrayBatches(x, y, batch_size=5), loss="softmax_ce", optimizer=optim.SGD(model, 0.1), epochs=2)
+    # The first Linear refuses the infinite dout; fit calls that a divergence and leaves the parameters as they were.
+    assert h.diverged and h.num_steps == 0
+    for key, value in before.items():
+        np.testing.assert_array_equal(model.state_dict()[key], value)
+    layer = Linear(4, 4, rng=0)
+    layer.forward(x[:5])
+    with pytest.raises(ValueError, match=r"^dout contains 20 NaN or infinite value\(s\)$"):
+        layer.backward(np.full((5, 4), np.nan))
+
+
 def test_divergence_undoes_the_step_that_made_parameters_infinite():
     class Blow:
         """An optimizer whose second step writes infinity into a parameter."""
