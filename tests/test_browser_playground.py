@@ -7,10 +7,11 @@ widget's ES module alone. The ``page`` fixture fails the test on any console err
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import numpy as np
 import pytest
-from conftest import axe_violations, open_watched_page, screenshot
+from conftest import axe_violations, open_watched_page, screenshot, settle
 
 pytestmark = pytest.mark.browser
 
@@ -861,4 +862,102 @@ def test_the_url_hash_restores_the_whole_view(browser, book_url):
         assert _page_state(root3)["seed"] == 0 and _page_state(root3)["features"] == ["x1", "x2"]
         assert not errors and not page.watch.problems(), (errors, page.watch.problems())
     finally:
+        context.close()
+
+
+def _hash_state(url: str) -> tuple[str, dict]:
+    """The playground's part of a page's address: its key (``playground-N``) and the state it holds."""
+    parts = [(k, v) for k, v in parse_qs(urlsplit(url).fragment).items() if k.startswith("playground-")]
+    assert len(parts) == 1, url
+    return parts[0][0], json.loads(parts[0][1][0])
+
+
+def _view_controls(root) -> dict:
+    """What the reader sees of the speed control and the loss axis, and what the widget publishes of them."""
+    return root.evaluate(
+        """r => ({ speed: r.querySelector('select.pg-speed').value,
+                   log: r.querySelector(".pg-lossaxis button[data-value='log']").getAttribute('aria-pressed'),
+                   linear: r.querySelector(".pg-lossaxis button[data-value='linear']").getAttribute('aria-pressed'),
+                   data: [r.dataset.speed, r.dataset.lossScale],
+                   state: [r.dlbookPlayground.state().speed, r.dlbookPlayground.state().loss_scale] })"""
+    )
+
+
+def _train_frames(root, n: int) -> dict:
+    """Train for ``n`` animation frames, pause; the epochs trained and the loss axis then drawn."""
+    root.locator("button.pg-train").click()
+    frames = _frames(root, n)
+    root.locator("button.pg-train").click()
+    state = _state(root)
+    lo, hi = (float(v) for v in state["lossAxis"].split())
+    label = root.locator("canvas.pg-curve").get_attribute("aria-label")
+    return {"steps": frames["steps"], "lo": lo, "hi": hi, "label": label}
+
+
+def test_the_url_hash_keeps_the_speed_and_the_loss_axis(browser, book_url):
+    """Steps per frame and the loss axis go into the address; a page opened on it shows both and trains and draws
+    with them; a later address applies its own; an address written before they were kept gives the defaults."""
+    from dlbook.widgets import MLPPlayground
+
+    context, page = open_watched_page(browser, book_url)
+    other_context, other = open_watched_page(browser, book_url)
+    try:
+        root = _open(page, book_url)
+        settle(page)
+        root.locator("button[data-preset='moons']").click()
+        root.locator("select.pg-speed").select_option("0.25")
+        root.locator(".pg-lossaxis button[data-value='linear']").click()
+        written = "(s) => decodeURIComponent(location.hash).includes(s)"
+        page.wait_for_function(written, arg='"speed":0.25,"loss_scale":"linear"')
+        linear_url = page.url
+        key, linear = _hash_state(linear_url)
+        assert (linear["speed"], linear["loss_scale"]) == (0.25, "linear")
+        root.locator(".pg-lossaxis button[data-value='log']").click()
+        page.wait_for_function(written, arg='"speed":0.25,"loss_scale":"log"')
+        log_url = page.url
+        assert _hash_state(log_url) == (key, {**linear, "loss_scale": "log"})
+
+        # A new page on the first address: the controls show 0.25 and Linear, training takes a step every fourth
+        # frame, and the curve's loss axis is linear (it starts at 0).
+        other.goto(linear_url, wait_until="load")
+        settle(other)
+        other.wait_for_function("() => document.querySelector('.dlbook-pg').dataset.restored === 'true'")
+        root2 = other.locator(".dlbook-pg").first
+        root2.scroll_into_view_if_needed()
+        view = _view_controls(root2)
+        assert view == {"speed": "0.25", "log": "false", "linear": "true", "data": ["0.25", "linear"],
+                        "state": [0.25, "linear"]}, view  # fmt: skip
+        assert "View restored from the link" in root2.locator(".pg-msg").inner_text()
+        pg = MLPPlayground()
+        pg.state = root2.evaluate("r => r.dlbookPlayground.state()")  # Python takes the restored view
+        assert (pg.speed, pg.loss_scale) == (0.25, "linear")
+        run = _train_frames(root2, 40)
+        assert 9 <= run["steps"] <= 11, run  # slow motion: not the default 5 steps in every frame
+        assert run["lo"] == 0 < run["hi"] and "loss axis linear" in run["label"], run
+
+        # The second address, opened on that page: the log axis again (the speed stays 0.25), drawn in log scale.
+        other.evaluate("f => { location.hash = f; }", urlsplit(log_url).fragment)
+        other.wait_for_function("() => document.querySelector('.dlbook-pg').dataset.lossScale === 'log'")
+        view = _view_controls(root2)
+        assert view == {"speed": "0.25", "log": "true", "linear": "false", "data": ["0.25", "log"],
+                        "state": [0.25, "log"]}, view  # fmt: skip
+        run = _train_frames(root2, 16)
+        assert 1e-4 <= run["lo"] < run["hi"] and "loss axis logarithmic" in run["label"], run
+
+        # An address from before the speed and the loss axis were kept: the view is restored with the defaults.
+        root2.locator(".pg-lossaxis button[data-value='linear']").click()
+        assert _view_controls(root2)["data"] == ["0.25", "linear"]
+        old = {k: v for k, v in linear.items() if k not in ("speed", "loss_scale")}
+        old["seed"] = 3
+        other.evaluate("f => { location.hash = f; }", urlencode({key: json.dumps(old, separators=(",", ":"))}))
+        other.wait_for_function("() => document.querySelector('.dlbook-pg').dataset.speed === '5'")
+        view = _view_controls(root2)
+        assert view == {"speed": "5", "log": "true", "linear": "false", "data": ["5", "log"],
+                        "state": [5, "log"]}, view  # fmt: skip
+        assert root2.evaluate("r => r.dlbookPlayground.state().seed") == 3
+        assert "View restored from the link" in root2.locator(".pg-msg").inner_text()
+        problems = page.watch.problems() + other.watch.problems()
+        assert not problems, problems
+    finally:
+        other_context.close()
         context.close()

@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, open_watched_page, screenshot
 
-pytestmark = pytest.mark.jupyterlab
+pytestmark = [pytest.mark.jupyterlab, pytest.mark.xdist_group("jupyterlab")]  # one JupyterLab at a time
 
 CHAPTER = ROOT / "book" / "foundations" / "playground.ipynb"
 CHECK = (
@@ -242,7 +242,7 @@ OPTIONS_CELLS = [
     "X, y = data.circles(100, rng=0)\n"
     "pg.state = {'points': X.tolist(), 'labels': y.tolist(), 'extent': [-1.5, 1.5, -1.5, 1.5], 'hidden_layers': 0,\n"
     "            'features': ['x1^2', 'x2^2'], 'test_ratio': 0.3, 'batch_size': 10, 'regularization': 'l2',\n"
-    "            'reg_rate': 0.01, 'seed': 3}\nprint('SET', pg.sizes)",
+    "            'reg_rate': 0.01, 'seed': 3, 'speed': 20, 'loss_scale': 'linear'}\nprint('SET', pg.sizes)",
     "_s = {k: v for k, v in pg.state.items() if k not in ('points', 'labels')}\n"
     "print('STATE', json.dumps(_s), 'EPOCH', pg.epoch, 'N', len(pg.points))",
     "pg.fit(3)\nprint('FIT3', pg.epoch)",
@@ -282,7 +282,10 @@ def test_training_options_and_state_sync_both_ways_in_jupyterlab(browser, lab_op
         state = root.evaluate("r => r.dlbookPlayground.state()")
         assert (state["hidden_layers"], state["test_ratio"], state["batch_size"]) == (0, 0.3, 10)
         assert (state["regularization"], state["reg_rate"], state["seed"]) == ("l2", 0.01, 3)
+        assert (state["speed"], state["loss_scale"]) == (20, "linear")
         assert root.locator("select.pg-batch").input_value() == "10"
+        assert root.locator("select.pg-speed").input_value() == "20"
+        assert root.locator(".pg-lossaxis button[data-value='linear']").get_attribute("aria-pressed") == "true"
         assert root.locator(".pg-reg button[data-value='l2']").get_attribute("aria-pressed") == "true"
         assert (
             int(root.evaluate("r => r.dataset.testPoints"))
@@ -294,6 +297,8 @@ def test_training_options_and_state_sync_both_ways_in_jupyterlab(browser, lab_op
         root.locator("select.pg-batch").select_option("5")
         root.locator(".pg-reg button[data-value='l1']").click()
         root.locator(".pg-feats input[data-feature='x1*x2']").check()
+        root.locator("select.pg-speed").select_option("1")
+        root.locator(".pg-lossaxis button[data-value='log']").click()
         root.locator("button.pg-step").click()
         root.locator("button.pg-step").click()
         page.wait_for_timeout(500)
@@ -309,6 +314,7 @@ def test_training_options_and_state_sync_both_ways_in_jupyterlab(browser, lab_op
         py_state = json.loads(out.split("STATE", 1)[1].split("EPOCH")[0])
         assert py_state == {k: v for k, v in page_state.items() if k not in ("points", "labels")}
         assert py_state["features"] == ["x1^2", "x2^2", "x1*x2"] and py_state["regularization"] == "l1"
+        assert (py_state["speed"], py_state["loss_scale"]) == (1, "log")  # the view settings reach Python too
         assert "EPOCH 2" in out and "N 100" in out
         # Python trains with the page's options; the page's epoch follows.
         _run_cell(page, 3)

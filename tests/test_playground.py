@@ -257,8 +257,11 @@ def test_state_round_trip_restores_the_view_and_draws_the_seeds_weights():
     pg.fit(5)
     view = {**pg.state, "features": ["x1", "x2", "x1*x2"], "hidden_layers": 2, "hidden_units": 5, "seed": 9}
     view |= {"test_ratio": 0.25, "regularization": "l2", "reg_rate": 0.01, "batch_size": 4, "optimizer": "sgd"}
+    view |= {"speed": 0.25, "loss_scale": "linear"}
     other = MLPPlayground()
+    assert (other.state["speed"], other.state["loss_scale"]) == (5, "log")  # the page's defaults
     other.state = view
+    assert (other.speed, other.loss_scale) == (0.25, "linear")
     assert other.state == {**view, "points": X.tolist(), "labels": y.tolist()}
     assert other.sizes == [3, 5, 5, 2] and other.epoch == 0
     assert json.dumps(other.weights) == json.dumps({k: v.tolist() for k, v in js_init_weights([3, 5, 5, 2], 9).items()})
@@ -281,6 +284,11 @@ def test_state_round_trip_restores_the_view_and_draws_the_seeds_weights():
         ({"regularization": "dropout"}, ValueError, "regularization"),
         ({"reg_rate": 2.0}, ValueError, "reg_rate"),
         ({"batch_size": -2}, ValueError, "batch_size"),
+        ({"speed": 3}, ValueError, "speed"),
+        ({"speed": "fast"}, TypeError, "speed"),
+        ({"speed": True}, TypeError, "speed"),
+        ({"loss_scale": "ln", "seed": 5}, ValueError, "loss_scale"),  # the seed stays too
+        ({"loss_scale": 10}, TypeError, "loss_scale"),
         ({"colour": "red"}, ValueError, "colour"),
         ({"labels": [0, 1]}, ValueError, "labels"),
         ({"labels": [3] * 20, "n_classes": 2}, ValueError, "labels"),  # checked against n_classes at the end
@@ -317,3 +325,18 @@ def test_fit_holds_the_test_points_out_and_records_test_metrics():
     assert json.dumps(moved.weights) == json.dumps(pg.weights)
     with pytest.raises(ValueError, match="split"):
         pg.accuracy("validation")
+
+
+def test_state_without_the_view_settings_keeps_them_and_the_fields_are_the_pages():
+    """A state saved before speed and loss_scale existed still restores; they are the last fields of the state."""
+    from dlbook.widgets.playground import STATE_FIELDS
+
+    assert STATE_FIELDS[-2:] == ("speed", "loss_scale") and list(MLPPlayground().state) == list(STATE_FIELDS)
+    X, y = _xor()
+    pg = MLPPlayground(X, y, speed=20, loss_scale="linear")
+    old = {k: v for k, v in MLPPlayground(X, y, seed=4).state.items() if k not in ("speed", "loss_scale")}
+    pg.state = old
+    assert pg.seed == 4 and (pg.speed, pg.loss_scale) == (20, "linear")
+    fresh = MLPPlayground()
+    fresh.state = old
+    assert fresh.state == {**old, "speed": 5, "loss_scale": "log"}

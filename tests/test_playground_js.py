@@ -49,6 +49,7 @@ def run_js(tmp_path_factory):
         "  order: (a) => a.epochs.map((e) => pg.batchOrder(a.n, a.batchSize, a.seed, e).map((b) => Array.from(b))),\n"
         "  mask: (a) => Array.from(pg.testMask(a.n, a.ratio, a.seed)),\n"
         "  call: (a) => a.calls.map(([name, ...rest]) => pg[name](...rest)),\n"
+        "  constants: (a) => a.names.map((name) => pg[name]),\n"
         "})[fn](args);\n"
         "process.stdout.write(JSON.stringify(out));\n"
     )
@@ -372,7 +373,8 @@ def test_url_hash_state_round_trip_and_bad_links(run_js):
     X, y = _data(30, 3, seed=2)
     pg = MLPPlayground(X, y, extent=[-1.5, 1.5, -1.5, 1.5])
     pg.state = {"features": ["x1", "x1*x2"], "test_ratio": 0.3, "batch_size": 5, "regularization": "l1",
-                "reg_rate": 0.01, "hidden_layers": 0, "optimizer": "sgd", "learning_rate": 0.3, "seed": 77}  # fmt: skip
+                "reg_rate": 0.01, "hidden_layers": 0, "optimizer": "sgd", "learning_rate": 0.3, "seed": 77,
+                "speed": 0.25, "loss_scale": "linear"}  # fmt: skip
     state = pg.state
     text = run_js("call", calls=[["encodeState", state]])[0]
     back = run_js("call", calls=[["decodeState", text]])[0]["state"]
@@ -382,6 +384,7 @@ def test_url_hash_state_round_trip_and_bad_links(run_js):
     fresh = MLPPlayground()
     fresh.state = run_js("call", calls=[["decodeState", text]])[0]["state"]  # Python takes what the page decodes
     assert fresh.sizes == [2, 3] and fresh.features == ["x1", "x1*x2"] and fresh.seed == 77
+    assert (fresh.speed, fresh.loss_scale) == (0.25, "linear")
     bad = [
         ({**state, "hidden_units": 999}, "hidden_units"),
         ({**state, "features": ["x1", "cos(x1)"]}, "features"),
@@ -389,6 +392,9 @@ def test_url_hash_state_round_trip_and_bad_links(run_js):
         ({**state, "test_ratio": 0.9}, "test_ratio"),
         ({**state, "bogus": 1}, "bogus"),
         ({k: v for k, v in state.items() if k != "seed"}, "seed"),
+        ({**state, "speed": 3}, "speed"),
+        ({**state, "speed": "5"}, "speed"),
+        ({**state, "loss_scale": "ln"}, "loss_scale"),
     ]
     calls = [["decodeState", run_js("call", calls=[["encodeState", b]])[0]] for b, _ in bad[:4]]
     calls += [["decodeState", quote(json.dumps(b))] for b, _ in bad[4:]]
@@ -397,3 +403,22 @@ def test_url_hash_state_round_trip_and_bad_links(run_js):
     for (_, field), res in zip(bad, out, strict=False):
         assert "state" not in res and field in res["error"], (field, res)
     assert "not readable" in out[-1]["error"]
+
+
+def test_links_without_the_view_settings_restore_with_the_defaults(run_js):
+    """A link written before the speed and the loss axis were kept: restored with Python's defaults (5, log)."""
+    from dlbook.widgets.playground import LOSS_SCALES, SPEEDS
+
+    X, y = _data(12, 2, seed=3)
+    pg = MLPPlayground(X, y, extent=[-1.5, 1.5, -1.5, 1.5], seed=5, speed=50, loss_scale="linear")
+    old = {k: v for k, v in pg.state.items() if k not in ("speed", "loss_scale")}
+    back = run_js("call", calls=[["decodeState", quote(json.dumps(old))]])[0]["state"]
+    assert (back["speed"], back["loss_scale"], back["seed"]) == (5, "log", 5)
+    default = MLPPlayground()
+    assert (back["speed"], back["loss_scale"]) == (default.speed, default.loss_scale)
+    values, default_speed, scales, default_scale, labels = run_js(
+        "constants", names=["SPEED_VALUES", "DEFAULT_SPEED", "LOSS_SCALES", "DEFAULT_LOSS_SCALE", "SPEEDS"]
+    )
+    assert tuple(values) == SPEEDS and tuple(scales) == LOSS_SCALES  # the page's choices are Python's
+    assert (default_speed, default_scale) == (default.speed, default.loss_scale)
+    assert [v for v, _ in labels] == values  # the speed control offers every value, in order

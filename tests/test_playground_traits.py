@@ -13,7 +13,7 @@ from dlbook.widgets.playground import PlaygroundError
 
 STATE = ("points", "labels", "n_classes", "hidden_units", "hidden_layers", "activation", "optimizer", "learning_rate")
 STATE += ("noise", "seed", "extent", "weights", "epoch", "history", "features", "test_ratio", "regularization")
-STATE += ("reg_rate", "batch_size")
+STATE += ("reg_rate", "batch_size", "speed", "loss_scale")
 
 
 def _snapshot(pg: MLPPlayground) -> str:
@@ -70,6 +70,15 @@ BAD = [
     ("batch_size", -1, "batch_size must be an integer from 0 to 1000"),
     ("batch_size", 1001, "batch_size must be"),
     ("history", [[1, 0.5]], "history must hold"),
+    ("speed", 3, r"speed must be one of 0.25, 1, 2, 5, 10, 20, 50; got 3"),
+    ("speed", 0.0, "speed must be one of"),
+    ("speed", 100, "speed must be one of"),
+    ("speed", float("nan"), "speed must be one of"),
+    ("speed", True, "speed must be one of"),
+    ("speed", "5", "speed must be one of"),
+    ("loss_scale", "ln", "loss_scale must be one of log, linear; got 'ln'"),
+    ("loss_scale", "LOG", "loss_scale must be one of log, linear"),
+    ("loss_scale", None, "loss_scale must be one of"),
 ]
 
 
@@ -128,3 +137,22 @@ def test_set_data_widens_the_view_to_hold_the_points_or_refuses_them_whole():
     with pytest.raises(ValueError, match="too large"):
         pg.set_data(X / 4 * 1.7e308, [0, 1, 1])
     assert _snapshot(pg) == before
+
+
+def test_the_view_settings_take_the_pages_values_and_defaults():
+    """speed and loss_scale: the page's speed control and loss axis, with the page's defaults (5, log)."""
+    from dlbook.widgets.playground import LOSS_SCALES, SPEEDS
+
+    pg = MLPPlayground()
+    assert (pg.speed, pg.loss_scale) == (5.0, "log")
+    assert SPEEDS == (0.25, 1, 2, 5, 10, 20, 50) and LOSS_SCALES == ("log", "linear")
+    for v in SPEEDS:
+        pg.speed = v
+        assert pg.speed == v and isinstance(pg.speed, float)
+    pg.speed = np.int64(20)
+    assert pg.speed == 20.0 and isinstance(pg.speed, float)
+    pg.loss_scale = "linear"
+    assert pg.get_state(["speed", "loss_scale"]) == {"speed": 20.0, "loss_scale": "linear"}  # synced to the page
+    assert MLPPlayground(speed=0.25, loss_scale="linear").state["speed"] == 0.25
+    with pytest.raises(PlaygroundError, match="speed"):
+        MLPPlayground(speed=4)

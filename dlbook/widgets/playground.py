@@ -8,7 +8,8 @@ The Python side holds the state as traits synced both ways:
 * the data: ``points`` (N, 2) and ``labels`` (N,) (what the reader placed);
 * the settings: ``n_classes``, ``hidden_units``, ``hidden_layers``, ``activation``, ``optimizer``,
   ``learning_rate``, ``noise``, ``seed``, ``extent``, and the training options ``features`` (the network's inputs),
-  ``test_ratio`` (the held-out split), ``regularization`` and ``reg_rate``, ``batch_size``;
+  ``test_ratio`` (the held-out split), ``regularization`` and ``reg_rate``, ``batch_size``, and the view settings
+  ``speed`` (training steps per animation frame) and ``loss_scale`` (the loss curve's axis);
 * the network: ``weights`` (``{"W1": ..., "b1": ..., ...}`` as :class:`dlbook.mlp.MLP` names them), ``epoch`` and
   ``history`` (``[epoch, loss, accuracy]`` rows, or ``[epoch, loss, accuracy, test_loss, test_accuracy]`` with a
   test split).
@@ -46,8 +47,10 @@ from dlbook.widgets._base import PALETTE, join_esm
 
 __all__ = [
     "ACTIVATIONS",
+    "LOSS_SCALES",
     "OPTIMIZERS",
     "REGULARIZATIONS",
+    "SPEEDS",
     "STATE_FIELDS",
     "MLPPlayground",
     "PlaygroundError",
@@ -64,10 +67,15 @@ ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu")
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adam")
 #: Penalties on the weights the playground offers (see :func:`dlbook.regularization.weight_penalty`).
 REGULARIZATIONS: tuple[str, ...] = ("none", "l1", "l2")
+#: The page's speed control: training steps (epochs) per animation frame; below 1, one step every few frames.
+SPEEDS: tuple[float, ...] = (0.25, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
+#: The scales of the loss curve's vertical axis.
+LOSS_SCALES: tuple[str, ...] = ("log", "linear")
 #: The fields of :attr:`MLPPlayground.state` (and of the page's URL hash).
 STATE_FIELDS: tuple[str, ...] = (
     "points", "labels", "extent", "noise", "n_classes", "features", "hidden_layers", "hidden_units", "activation",
-    "optimizer", "learning_rate", "regularization", "reg_rate", "batch_size", "test_ratio", "seed",
+    "optimizer", "learning_rate", "regularization", "reg_rate", "batch_size", "test_ratio", "seed", "speed",
+    "loss_scale",
 )  # fmt: skip
 MAX_TEST_RATIO = 0.5
 MAX_REG_RATE = 1.0
@@ -243,6 +251,23 @@ class _Labels(traitlets.TraitType):
         return arr
 
 
+class _OneOf(traitlets.TraitType):
+    """One of a few allowed values: numbers (a float is stored; never a bool) or strings, as the choices are."""
+
+    def __init__(self, default_value: Any, choices: tuple, **kwargs: Any) -> None:
+        self.choices = choices
+        self.numeric = not isinstance(choices[0], str)
+        self.info_text = "one of " + ", ".join(f"{c:g}" if self.numeric else repr(c) for c in choices)
+        super().__init__(default_value, **kwargs)
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        kind = (int, float, np.integer, np.floating) if self.numeric else str
+        if isinstance(value, bool) or not isinstance(value, kind) or value not in self.choices:
+            shown = ", ".join(f"{c:g}" for c in self.choices) if self.numeric else ", ".join(self.choices)
+            raise PlaygroundError(f"{self.name} must be one of {shown}; got {value!r}")
+        return float(value) if self.numeric else str(value)
+
+
 def _sizes(hidden_units: int, hidden_layers: int, n_classes: int, n_inputs: int = 2) -> list[int]:
     return [n_inputs] + [hidden_units] * hidden_layers + [n_classes]
 
@@ -313,6 +338,12 @@ class MLPPlayground(anywidget.AnyWidget):
     batch_size : int
         Points per step: 0 (default) is the full batch; otherwise each epoch shuffles the training points from
         ``seed`` and the epoch (:func:`js_batch_order`) and takes one step per batch.
+    speed : float
+        The page's *Steps per frame*: epochs trained per animation frame while Train runs, one of :data:`SPEEDS`
+        (0.25, 1, 2, 5 (default), 10, 20, 50; 0.25 is slow motion, one epoch every fourth frame). It changes how fast
+        the page trains, not what it computes; :meth:`fit` does not use it.
+    loss_scale : str
+        The vertical axis of the page's loss curve: ``"log"`` (default) or ``"linear"`` (from 0).
     weights : dict
         ``{"W1": [[...]], "b1": [...], ...}``, synced with the page (see :meth:`to_mlp`).
     epoch : int
@@ -340,6 +371,8 @@ class MLPPlayground(anywidget.AnyWidget):
     regularization = traitlets.Unicode("none").tag(sync=True)
     reg_rate = traitlets.Float(0.001).tag(sync=True)
     batch_size = traitlets.Int(0).tag(sync=True)
+    speed = _OneOf(5.0, SPEEDS).tag(sync=True)
+    loss_scale = _OneOf("log", LOSS_SCALES).tag(sync=True)
     weights = traitlets.Dict().tag(sync=True)
     epoch = traitlets.Int(0).tag(sync=True)
     history = traitlets.List().tag(sync=True)
@@ -782,9 +815,11 @@ _STATE_TYPES: dict[str, tuple[str, Any]] = {
     "noise": ("a number", float),
     "reg_rate": ("a number", float),
     "test_ratio": ("a number", float),
+    "speed": ("a number", float),
     "activation": ("a string", str),
     "optimizer": ("a string", str),
     "regularization": ("a string", str),
+    "loss_scale": ("a string", str),
 }
 
 

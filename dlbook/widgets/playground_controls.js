@@ -6,11 +6,12 @@ import {
   ACTIVATIONS, DEFAULT_EXTENT, MAX_SEED, architecture, evaluate, extentFor, fmtNumber, initNetwork, isFiniteNetwork,
   makeOptimizer, mulberry32, networkFromLists, networkToLists, parseSeed, trainStep,
   DEFAULT_FEATURES, FEATURES, FEATURE_NAMES, HASH_KEY, STATE_FIELDS, batchOrder, cleanFeatures, decodeState,
-  encodeState, splitData, trainEpoch,
+  encodeState, splitData, trainEpoch, DEFAULT_LOSS_SCALE, DEFAULT_SPEED, LOSS_SCALES, SPEED_VALUES,
 } from "./playground_math.js";
 import { PRESETS, PRESET_NAMES } from "./playground_presets.js";
 import {
   COLORS, COLOR_NAMES, CURVE_H, MARGIN, buildNetworkView, buildViewControls, drawCurve, drawNetwork, drawPlot,
+  syncViewControls,
 } from "./playground_draw.js";
 
 const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
@@ -23,7 +24,6 @@ const SPOKEN_FEATURES = { x1: "x1", x2: "x2", "x1^2": "x1 squared", "x2^2": "x2 
 const MIN_SIDE = 200; // the plot is square: its side follows the width of its box, within these bounds
 const MAX_SIDE = 600;
 const HISTORY_MAX = 400;
-const STEPS_PER_FRAME = 5; // about 300 steps a second at 60 frames a second: fast, yet slow enough to watch
 const ANNOUNCE_EVERY_MS = 5000; // while training, the live region reports progress at most this often
 let INSTANCES = 0;
 
@@ -155,6 +155,18 @@ class Playground {
     return { kind: this.get("regularization") || "none", rate: Number(this.get("reg_rate")) || 0 };
   }
 
+  // --- the view settings: the speed control and the loss axis (traits speed and loss_scale) -----------------------
+  get speed() {
+    // Epochs per animation frame (DEFAULT_SPEED, 5: about 300 a second at 60 frames a second, fast yet watchable).
+    const v = Number(this.get("speed"));
+    return SPEED_VALUES.includes(v) ? v : DEFAULT_SPEED;
+  }
+
+  get logLoss() {
+    const v = this.get("loss_scale");
+    return (LOSS_SCALES.includes(v) ? v : DEFAULT_LOSS_SCALE) === "log";
+  }
+
   evalSplit() {
     // Loss and accuracy on the training points, and on the test points as `test` (null when there are none);
     // null when the training points give no finite loss.
@@ -274,6 +286,11 @@ class Playground {
         this.syncControls();
       })],
       ["change:regularization change:reg_rate change:batch_size", guard(() => this.syncControls())],
+      ["change:speed change:loss_scale", guard(() => {
+        this.stepCredit = 0;
+        this.syncControls();
+        this.invalidate();
+      })],
       ["change:noise change:extent change:epoch change:history", guard(() => {
         this.history = (m.get("history") || []).map((r) => r.slice());
         this.gridX = null;
@@ -478,6 +495,7 @@ class Playground {
       this.noiseOut.textContent = Number(this.get("noise")).toFixed(2);
     }
     this.syncTraining();
+    syncViewControls(this);
     this.trainLabel.textContent = this.running ? "Pause" : "Train";
     this.trainIcon.textContent = this.running ? "❚❚ " : "▶ ";
     this.trainBtn.classList.toggle("pg-running", this.running);
@@ -608,6 +626,8 @@ class Playground {
     const out = {};
     for (const k of STATE_FIELDS) out[k] = this.get(k);
     out.features = this.featureNames();
+    out.speed = this.speed; // a model of an older page may lack the view settings: the defaults then
+    out.loss_scale = this.logLoss ? "log" : "linear";
     return out;
   }
 
@@ -1048,7 +1068,7 @@ class Playground {
         } else {
           // The speed control's steps per frame (below 1: one step every few frames), within ~10 ms (at least one
           // step when one is due), so the page stays fluid.
-          this.stepCredit = Math.min(50, (this.stepCredit || 0) + (this.speed || STEPS_PER_FRAME));
+          this.stepCredit = Math.min(50, (this.stepCredit || 0) + this.speed);
           const due = Math.floor(this.stepCredit);
           this.stepCredit -= due;
           let done = 0;

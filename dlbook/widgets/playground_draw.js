@@ -1,7 +1,7 @@
 // dlbook MLP playground, part of the front end that dlbook/widgets/playground.py joins into one ES module (_esm).
 // The drawing: the decision-boundary heatmap, the points, the keyboard cursor and the loss curve, on canvases.
 // Each function takes the Playground view (playground_controls.js) and reads its state.
-import { fmtNumber, forward } from "./playground_math.js";
+import { SPEED_VALUES, fmtNumber, forward } from "./playground_math.js";
 
 export const COLORS = ["#4e79a7", "#e15759", "#59a14f", "#b07aa1"]; // PALETTE class0..class3 (dlbook/widgets/_base.py)
 export const COLOR_NAMES = ["blue", "red", "green", "purple"];
@@ -743,39 +743,46 @@ export function drawNetwork(pg, now = false) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The view settings beside the curve: the speed (steps per frame) and the loss axis (log or linear).
+// The view settings beside the curve: the speed (steps per frame) and the loss axis (log or linear). Both are traits
+// of the widget (speed, loss_scale), kept in the URL hash: the controls set them with pg.push, and syncViewControls
+// shows what the model holds (pg.speed and pg.logLoss read it, with the defaults for a model that lacks them).
 // ---------------------------------------------------------------------------------------------------------------
-export const SPEEDS = [[0.25, "¼ (slow motion)"], [1, "1"], [2, "2"], [5, "5"], [10, "10"], [20, "20"], [50, "50"]];
-export const DEFAULT_SPEED = 5;
+const SPEED_LABELS = { 0.25: "¼ (slow motion)" };
+export const SPEEDS = SPEED_VALUES.map((v) => [v, SPEED_LABELS[v] || String(v)]);
 
 export function buildViewControls(pg, el) {
-  pg.speed = DEFAULT_SPEED;
-  pg.logLoss = true;
   const sid = pg.uid + "-speed";
   pg.speedSel = el("select", { class: "pg-speed", id: sid });
   for (const [v, label] of SPEEDS) pg.speedSel.append(el("option", { value: String(v), text: label }));
-  pg.speedSel.value = String(pg.speed);
   pg.speedSel.addEventListener("change", () => pg.safe(() => {
-    pg.speed = Number(pg.speedSel.value);
+    const speed = Number(pg.speedSel.value);
     pg.stepCredit = 0;
-    pg.root.dataset.speed = String(pg.speed);
-    pg.announce(`Speed: ${SPEEDS.find((s) => s[0] === pg.speed)[1]} training steps per frame.`);
+    pg.push({ speed });
+    pg.syncControls(); // syncViewControls, and the URL hash follows
+    pg.announce(`Speed: ${SPEEDS.find((s) => s[0] === speed)[1]} training steps per frame.`);
   }));
   const lid = pg.uid + "-lossaxis";
   pg.axisSeg = el("span", { class: "pg-seg pg-lossaxis", role: "group", "aria-labelledby": lid });
-  const setAxis = (log) => {
-    pg.logLoss = log;
-    for (const b of pg.axisSeg.children) b.setAttribute("aria-pressed", String((b.dataset.value === "log") === log));
-    pg.root.dataset.lossScale = log ? "log" : "linear";
-    drawCurve(pg);
-  };
   for (const [k, label] of [["log", "Log"], ["linear", "Linear"]]) {
-    pg.axisSeg.append(el("button", { type: "button", "data-value": k, text: label, "aria-pressed": String(k === "log"), onclick: () => pg.safe(() => { setAxis(k === "log"); pg.announce(`Loss axis: ${label.toLowerCase()} scale.`); }) }));
+    pg.axisSeg.append(el("button", { type: "button", "data-value": k, text: label, "aria-pressed": String(k === "log"), onclick: () => pg.safe(() => {
+      pg.push({ loss_scale: k });
+      pg.syncControls();
+      drawCurve(pg);
+      pg.announce(`Loss axis: ${label.toLowerCase()} scale.`);
+    }) }));
   }
-  pg.root.dataset.speed = String(pg.speed);
-  pg.root.dataset.lossScale = "log";
   return el("div", { class: "pg-row pg-viewrow" }, [
     el("label", { class: "pg-label", for: sid, text: "Steps per frame" }), pg.speedSel,
     el("span", { class: "pg-label", id: lid, text: "Loss axis" }), pg.axisSeg,
   ]);
+}
+
+// The controls show the model's speed and loss axis (after a change made in Python or restored from a link, too).
+export function syncViewControls(pg) {
+  const speed = pg.speed;
+  if (pg.speedSel.value !== String(speed)) pg.speedSel.value = String(speed);
+  const log = pg.logLoss;
+  for (const b of pg.axisSeg.children) b.setAttribute("aria-pressed", String((b.dataset.value === "log") === log));
+  pg.root.dataset.speed = String(speed);
+  pg.root.dataset.lossScale = log ? "log" : "linear";
 }

@@ -639,8 +639,16 @@ export function extentFor(pts, extent = DEFAULT_EXTENT) {
 // ---------------------------------------------------------------------------------------------------------------
 export const STATE_FIELDS = [
   "points", "labels", "extent", "noise", "n_classes", "features", "hidden_layers", "hidden_units", "activation",
-  "optimizer", "learning_rate", "regularization", "reg_rate", "batch_size", "test_ratio", "seed",
+  "optimizer", "learning_rate", "regularization", "reg_rate", "batch_size", "test_ratio", "seed", "speed",
+  "loss_scale",
 ];
+// The view settings (SPEEDS and LOSS_SCALES in playground.py): training steps per animation frame (below 1: one step
+// every few frames) and the loss curve's axis. Links written before they were kept have neither: the defaults apply.
+export const SPEED_VALUES = [0.25, 1, 2, 5, 10, 20, 50];
+export const DEFAULT_SPEED = 5;
+export const LOSS_SCALES = ["log", "linear"];
+export const DEFAULT_LOSS_SCALE = "log";
+const OPTIONAL_FIELDS = { speed: DEFAULT_SPEED, loss_scale: DEFAULT_LOSS_SCALE };
 export const OPTIMIZER_NAMES = ["sgd", "adam"];
 export const REGULARIZATION_NAMES = ["none", "l1", "l2"];
 export const HASH_KEY = "playground";
@@ -677,6 +685,8 @@ export function decodeState(text) {
     optimizer: () => (OPTIMIZER_NAMES.includes(raw.optimizer) ? raw.optimizer : undefined),
     regularization: () => (REGULARIZATION_NAMES.includes(raw.regularization) ? raw.regularization : undefined),
     features: () => cleanFeatures(raw.features) || undefined,
+    speed: () => (SPEED_VALUES.includes(raw.speed) ? raw.speed : undefined),
+    loss_scale: () => (LOSS_SCALES.includes(raw.loss_scale) ? raw.loss_scale : undefined),
     extent: () => {
       const e = raw.extent;
       return Array.isArray(e) && e.length === 4 && e.every(num) && e[0] < e[1] && e[2] < e[3] ? e.slice() : undefined;
@@ -686,6 +696,10 @@ export function decodeState(text) {
   };
   for (const k of Object.keys(raw)) if (!STATE_FIELDS.includes(k)) return { error: `the link has an unknown field ${k}` };
   for (const k of STATE_FIELDS) {
+    if (!(k in raw) && k in OPTIONAL_FIELDS) {
+      out[k] = OPTIONAL_FIELDS[k];
+      continue;
+    }
     if (!(k in raw)) return { error: `the link has no ${k}` };
     const v = checks[k]();
     if (v === undefined) return { error: `the link's ${k} is not valid` };
