@@ -86,8 +86,10 @@ book-strict: $(STAMP) vendor
 	$(NBENV) $(BIN)/python tools/execute_parallel.py --executed .nbmake
 	$(NBENV) $(JB) build . --builder html --all -W -n --keep-going
 
+# Two Chromiums at once (the pages mostly wait on rendering); the JupyterLab tests share one worker (loadgroup), so
+# that two JupyterLab servers never start together.
 browser: $(STAMP) book-strict pdf
-	$(BIN)/pytest -m "browser or jupyterlab" tests
+	$(BIN)/pytest -n 2 --dist loadgroup -m "browser or jupyterlab" tests
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
