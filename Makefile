@@ -76,10 +76,11 @@ unit: $(STAMP)
 
 # nbmake runs copies of the chapters and keeps their outputs, so that book-strict reuses these runs (each notebook
 # executes once per `make test`).
+# Kernels listen on Unix sockets (tools/ipc_kernels.py): two kernels starting together on TCP can collide on a port.
 notebooks: $(STAMP)
 	rm -rf .nbmake && mkdir -p .nbmake
 	cp -r book .nbmake/book
-	$(NBENV) $(BIN)/pytest -n 2 --nbmake --nbmake-timeout=300 --overwrite .nbmake/book
+	$(NBENV) PYTHONPATH=tools $(BIN)/pytest -p ipc_kernels -n 2 --nbmake --nbmake-timeout=300 --overwrite .nbmake/book
 
 # Every page re-read (so no warning hides behind the incremental build); executed notebooks come from the cache.
 book-strict: $(STAMP) vendor

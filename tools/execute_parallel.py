@@ -51,8 +51,10 @@ def library_fingerprint() -> str:
 def run_one(path: str) -> tuple[str, object, float, str | None]:
     """Execute one notebook in its own folder; return (path, executed notebook, seconds, error text)."""
     import nbformat
+    from ipc_kernels import use_ipc_kernels
     from jupyter_cache.executors.utils import single_nb_execution
 
+    use_ipc_kernels()  # two notebooks run at once: Unix sockets, so that their kernels never collide on a TCP port
     nb = nbformat.read(path, as_version=4)
     cwd = str(Path(path).parent)
     result = single_nb_execution(nb, cwd=cwd, allow_errors=False, timeout=TIMEOUT, meta_override=True)
