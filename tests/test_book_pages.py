@@ -114,3 +114,29 @@ def test_api_reference_documents_every_public_name_with_its_signature():
     signatures = re.findall(r'<dt class="sig sig-object py" id="([^"]+)"', page)
     assert set(names) <= set(signatures)
     assert "automodule" not in prose(HTML / "book" / "appendix" / "api.html")
+
+
+# A PNG figure is scaled down to the text column, about 360 CSS px wide on a 390 px phone. The course's style
+# (dlbook.plotting.use_style) draws at 110 dpi with 9-11 pt text, so a figure at most 800 px wide (about 7.3 in) still
+# shows 10 pt text at about 7 CSS px or more there; a row of four panels at 1,400 px would shrink it to under 4 px.
+# Wider material goes into rows (or separate figures) instead.
+MAX_FIGURE_PX = 800
+
+
+def test_every_chapter_figure_is_narrow_enough_to_read_on_a_phone():
+    from PIL import Image
+
+    wide = []
+    for path in PAGES:
+        if not path.relative_to(HTML).parts[0] == "book" or "appendix" in path.parts:
+            continue
+        page = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<img\b[^>]*>", page):
+            src, alt = re.search(r'\bsrc="([^"]+)"', tag), re.search(r'\balt="([^"]*)"', tag)
+            file = (path.parent / src.group(1)).resolve() if src else None
+            if file is None or file.suffix != ".png" or "_static" in file.parts or not file.is_file():
+                continue
+            width = Image.open(file).size[0]
+            if width > MAX_FIGURE_PX:
+                wide.append(f"{path.relative_to(HTML)}: {width} px, '{(alt.group(1) if alt else '')[:70]}'")
+    assert not wide, f"{len(wide)} figures wider than {MAX_FIGURE_PX} px:\n" + "\n".join(wide)
