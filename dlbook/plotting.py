@@ -253,35 +253,58 @@ def heatmap(
     return image
 
 
+#: Figure width (inches) that the wrapping figures stay within by default. Saving with a tight bounding box adds about
+#: 0.15 in of padding, so the PNG is at most about 5.5 in, 600 px at the style's 110 dpi: shrunk to a 360 px phone
+#: column, its 10 pt text still reads at about 9 CSS px.
+_NARROW_WIDTH = 5.35
+
+
+def _panels_per_line(columns: Any, count: int, panel: float, extra: float) -> int:
+    """Panels on one line: ``columns`` (checked), or by default as many ``panel``-inch panels as fit in the narrow
+    width beside ``extra`` inches of labels and colour bar; never more than ``count``, never fewer than one."""
+    if columns is None:
+        columns = max(1, int((_NARROW_WIDTH - extra) / panel + 1e-9))
+    elif isinstance(columns, bool) or not isinstance(columns, int | np.integer) or columns < 1:
+        raise ValueError(f"columns must be a positive integer (panels per line) or None, got {columns!r}")
+    return min(int(columns), count)
+
+
 def plot_attention_heads(
     weights: Any,
     *,
     row_names: Any = None,
     title: str | None = None,
     colorbar_label: str = "attention weight",
-    panel_size: float = 2.3,
+    panel_size: float = 2.2,
+    columns: int | None = None,
 ) -> Any:
-    """Attention weights of every head of every layer, one heatmap per head, with one colour bar per row.
+    """Attention weights of every head of every layer, one heatmap per head, with one colour bar per layer.
+
+    A layer's heads are wrapped onto lines of at most ``columns`` panels, and the layers follow one another from top
+    to bottom, so that the figure stays narrow however many heads there are. All panels share one colour scale.
 
     Parameters
     ----------
     weights : (L, h, T_q, T_k) array or sequence of L arrays (h, T_q, T_k)
-        For each layer (row of the figure), the weights of each head (column); e.g. ``block.attn.attn_weights[0]``
-        for one sequence.
+        For each layer, the weights of each head; e.g. ``block.attn.attn_weights[0]`` for one sequence.
     row_names : sequence of str, optional
-        A name per row (``"layer 1"``, ... by default).
+        A name per layer (``"layer 1"``, ... by default), used in the panels' titles.
     title : str, optional
         The figure's title.
     colorbar_label : str
         Label of the colour bars.
     panel_size : float
-        Width of one heatmap in inches.
+        About the width of one heatmap in inches.
+    columns : int, optional
+        At most this many heads on one line. By default as many as fit in about 5.5 in (two at the default
+        ``panel_size``), so that the figure can be read on a phone.
 
     Returns
     -------
     matplotlib Figure
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     layers = [as_float_array(w, "weights") for w in weights]
     if not layers or any(w.ndim != 3 for w in layers) or len({w.shape for w in layers}) != 1:
@@ -290,18 +313,26 @@ def plot_attention_heads(
     row_names = [f"layer {i + 1}" for i in range(num_layers)] if row_names is None else list(row_names)
     if len(row_names) != num_layers:
         raise ValueError(f"row_names must hold {num_layers} names (one per layer), got {len(row_names)}")
+    check_positive(panel_size, "panel_size")
+    ncols = _panels_per_line(columns, num_heads, panel_size, extra=0.9)
+    lines = -(-num_heads // ncols)  # lines per layer
     vmax = max(float(w.max()) for w in layers)
-    fig, axes = plt.subplots(
-        num_layers, num_heads, figsize=(panel_size * num_heads + 1.0, panel_size * num_layers + 0.6),
-        squeeze=False, layout="constrained",
-    )  # fmt: skip
+    height = (panel_size + 0.1) * lines * num_layers + 0.5 + 0.25 * (title.count("\n") + 1 if title else 0)
+    fig, axes = plt.subplots(lines * num_layers, ncols, figsize=(panel_size * ncols + 0.9, height), squeeze=False,
+                             layout="constrained")  # fmt: skip
     for r, w in enumerate(layers):
-        for c in range(num_heads):
-            xlabel = "key position j" if r == num_layers - 1 else ""  # the bottom row only: no label under a title
-            ylabel = "query position i" if c == 0 else ""
-            image = heatmap(w[c], ax=axes[r, c], vmin=0.0, vmax=vmax, colorbar=False, xlabel=xlabel, ylabel=ylabel,
+        panels = list(axes[r * lines : (r + 1) * lines].flat)  # this layer's lines, left to right, top to bottom
+        for c, ax in enumerate(panels):
+            if c >= num_heads:
+                ax.axis("off")
+                continue
+            nothing_below = r == num_layers - 1 and c + ncols >= num_heads  # a key label under a title would crowd
+            image = heatmap(w[c], ax=ax, vmin=0.0, vmax=vmax, colorbar=False,
+                            xlabel="key position j" if nothing_below else "",
+                            ylabel="query position i" if c % ncols == 0 else "",
                             title=f"{row_names[r]}, head {c + 1}")  # fmt: skip
-        fig.colorbar(image, ax=list(axes[r]), label=colorbar_label, shrink=0.9)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))  # few key ticks: they sit side by side
+        fig.colorbar(image, ax=panels, label=colorbar_label, shrink=0.9)
     if title:
         fig.suptitle(title)
     return fig
@@ -584,30 +615,44 @@ def image_grid(
     titles: Any = None,
     cmap: str = "gray",
     symmetric: bool = False,
-    colorbar_label: str | None = None,
+    limits: tuple[float, float] | None = None,
+    colorbar_label: Any = None,
     size: float = 1.5,
     ticks: bool = True,
+    columns: int | None = None,
+    arrange: str = "rows",
 ) -> Any:
     """Draw rows of images (feature maps, kernels, input patches), one colour scale and colour bar per row.
+
+    Each row is wrapped onto lines of at most ``columns`` images, so that a long row does not make a wide figure.
 
     Parameters
     ----------
     rows : sequence of sequences of (H, W) arrays
         One sequence of images per row; images of one row share a colour scale, rows may differ in size and length.
     row_labels : sequence of str, optional
-        A label per row, written as the y label of its first image.
+        A label per row: at its left (``arrange="rows"``) or above it (``arrange="columns"``).
     titles : sequence of sequences of str, optional
         A title per image (same nesting as ``rows``); ``None`` entries leave an image untitled.
     cmap : str
         Colour map of every image.
     symmetric : bool
         Centre each row's colour scale on zero (signed values such as kernels or edge maps).
+    limits : (low, high), optional
+        One fixed colour range for every row (e.g. ``(0, 1)`` for pixels) instead of each row's own range.
     colorbar_label : str or sequence of str, optional
         The label of every row's colour bar (one string for all rows, or one per row).
     size : float
-        Width and height of one image in inches.
+        Width and height of one image in inches (about: the layout shrinks images to fit labels and titles).
     ticks : bool
         Integer pixel ticks on every image (few, so that small images stay legible).
+    columns : int, optional
+        At most this many images on one line; a longer row continues on the next line, under the same colour bar.
+        By default as many as fit in about 5.5 in at ``size`` (with ``arrange="rows"``; one with ``"columns"``).
+    arrange : {"rows", "columns"}
+        ``"rows"``: the rows follow one another from top to bottom, each with its colour bar at its right.
+        ``"columns"``: each row is drawn as a column, its images from top to bottom (``columns`` per line), the
+        columns side by side, each with its colour bar underneath.
 
     Returns
     -------
@@ -619,41 +664,70 @@ def image_grid(
     rows = [[as_float_array(image, "rows") for image in row] for row in rows]
     if not rows or any(not row or any(image.ndim != 2 for image in row) for row in rows):
         raise ValueError("rows must be a non-empty sequence of non-empty sequences of 2-D images")
-    ncols = max(len(row) for row in rows)
-    fig, grid = plt.subplots(
-        len(rows),
-        ncols + 1,
-        figsize=(size * ncols + 1.0, size * len(rows) + 0.3),
-        squeeze=False,
-        gridspec_kw={"width_ratios": [1.0] * ncols + [0.06]},
-    )
-    axes, bars = grid[:, :ncols], grid[:, ncols]
+    if arrange not in ("rows", "columns"):
+        raise ValueError(f"arrange must be 'rows' or 'columns', got {arrange!r}")
+    check_positive(size, "size")
+    if limits is not None:
+        try:
+            low, high = (float(v) for v in limits)
+        except (TypeError, ValueError):
+            low = high = float("nan")
+        if not (np.isfinite(low) and np.isfinite(high) and low < high):
+            raise ValueError(f"limits must be two finite numbers (low, high) with low < high, got {limits!r}")
+    for name, given in (("row_labels", row_labels), ("titles", titles)):
+        if given is not None and len(given) != len(rows):
+            raise ValueError(f"{name} must hold {len(rows)} entries (one per row), got {len(given)}")
     one_label = colorbar_label is None or isinstance(colorbar_label, str)
     labels = [colorbar_label] * len(rows) if one_label else list(colorbar_label)
-    for r, row in enumerate(rows):
-        lo, hi = min(float(i.min()) for i in row), max(float(i.max()) for i in row)
-        if symmetric:
-            hi = max(abs(lo), abs(hi)) or 1.0
-            lo = -hi
+    if len(labels) != len(rows):
+        raise ValueError(f"colorbar_label must be one string or {len(rows)} strings (one per row), got {len(labels)}")
+    by_rows = arrange == "rows"
+    longest = max(len(row) for row in rows)
+    extra = 0.8 + (0.3 if row_labels is not None else 0.0)  # colour bar and its label (and the row label) in inches
+    ncols = _panels_per_line(columns if columns is not None or by_rows else 1, longest, size, extra)
+    lines = [-(-len(row) // ncols) for row in rows]
+    cell = size + (0.25 if titles is not None else 0.0)  # height of one line of images in inches
+    if by_rows:
+        figsize = (size * ncols + extra, cell * sum(lines) + 0.15 * len(rows))
+        fig = plt.figure(figsize=figsize, layout="constrained")
+        subs = fig.subfigures(len(rows), 1, height_ratios=lines, squeeze=False).flat
+    else:
+        figsize = ((size * ncols + 0.15) * len(rows), cell * max(lines) + 0.9 + (0.3 if row_labels is not None else 0))
+        fig = plt.figure(figsize=figsize, layout="constrained")
+        subs = fig.subfigures(1, len(rows), squeeze=False).flat
+    for r, (row, sub) in enumerate(zip(rows, subs)):
+        if limits is not None:
+            lo, hi = low, high
+        else:
+            lo, hi = min(float(i.min()) for i in row), max(float(i.max()) for i in row)
+            if symmetric:
+                hi = max(abs(lo), abs(hi)) or 1.0
+                lo = -hi
+        axes = sub.subplots(lines[r] if by_rows else max(lines), ncols, squeeze=False)
         image = None
-        for c, ax in enumerate(axes[r]):
+        for c, ax in enumerate(axes.flat):
             if c >= len(row):
                 ax.axis("off")
                 continue
             image = ax.imshow(row[c], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
             ax.grid(False)
+            ax.spines[:].set_visible(True)  # a frame, so that a pale image does not melt into the page
             if ticks:
                 for axis in (ax.xaxis, ax.yaxis):
                     axis.set_major_locator(MaxNLocator(integer=True, nbins=2))
-                ax.tick_params(labelsize=7, length=2)
+                ax.tick_params(labelsize=9, length=2)
             else:
                 ax.set_xticks([])
                 ax.set_yticks([])
             if titles is not None and titles[r][c]:
-                ax.set_title(titles[r][c], fontsize=8)
-            if c == 0 and row_labels is not None:
-                ax.set_ylabel(row_labels[r], fontsize=8)
-        fig.colorbar(image, cax=bars[r], label=labels[r])
+                ax.set_title(titles[r][c], fontsize=10)
+        if row_labels is not None:
+            (sub.supylabel if by_rows else sub.suptitle)(row_labels[r], fontsize=10)
+        bar = sub.colorbar(image, ax=axes, label=labels[r], location="right" if by_rows else "bottom",
+                           shrink=0.9 if by_rows else 1.0)  # fmt: skip
+        bar.locator = MaxNLocator(nbins=4 if by_rows else 2)
+        bar.formatter = plt.FuncFormatter(lambda x, _: f"{x:g}")
+        bar.update_ticks()
     return fig
 
 

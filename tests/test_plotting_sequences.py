@@ -45,6 +45,45 @@ def test_attention_heads_one_panel_per_head_one_colour_bar_per_layer(layers, hea
         plot_attention_heads(w, row_names=["only one", "two", "three"])
 
 
+def _lines(fig):
+    """The heatmaps of a drawn figure grouped into lines, top to bottom: a panel whose centre lies within half a
+    panel's height of the line's first panel belongs to that line."""
+    fig.canvas.draw()
+    boxes = [(ax, ax.get_window_extent()) for ax in fig.axes if ax.images and ax.get_label() != "<colorbar>"]
+    lines = []
+    for ax, box in sorted(boxes, key=lambda pair: (-pair[1].y1, pair[1].x0)):
+        if lines and abs(lines[-1][0][1].y1 - box.y1) < box.height / 2:
+            lines[-1].append((ax, box))
+        else:
+            lines.append([(ax, box)])
+    return [[ax for ax, _ in sorted(line, key=lambda pair: pair[1].x0)] for line in lines]
+
+
+def test_attention_heads_wrap_onto_lines_of_two_that_fit_a_phone(tmp_path):
+    from PIL import Image
+
+    w = np.random.default_rng(1).random((2, 4, 32, 32))
+    fig = plot_attention_heads(w, title="two\nlines")
+    lines = _lines(fig)
+    assert [len(line) for line in lines] == [2, 2, 2, 2]  # layer 1 on the top two lines, layer 2 below
+    assert [ax.get_title() for ax in lines[2]] == ["layer 2, head 1", "layer 2, head 2"]
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 2  # one per layer, not one per line
+    assert [ax.get_xlabel() for ax in lines[-1]] == ["key position j"] * 2 and not lines[0][0].get_xlabel()
+    box = lines[0][0].get_window_extent()
+    assert abs(box.width - box.height) < 1.0  # square cells
+    fig.savefig(tmp_path / "heads.png", bbox_inches="tight")
+    assert fig.get_figwidth() <= 5.5 and Image.open(tmp_path / "heads.png").size[0] <= 610
+    plt.close(fig)
+    fig = plot_attention_heads(w[:1, :3], columns=2)  # an odd head: the line below has an empty slot
+    assert [len(line) for line in _lines(fig)] == [2, 1]
+    assert [ax.get_xlabel() for ax in _lines(fig)[0]] == ["", "key position j"]  # nothing below head 2
+    plt.close(fig)
+    for columns in (0, 2.5, False):
+        with pytest.raises(ValueError, match="columns"):
+            plot_attention_heads(w, columns=columns)
+
+
 def test_curves_and_runs_are_labelled_with_their_spread():
     ax = plot_series({"a": [1, 2, 3], "b": [3, 2, 1]}, [1, 10, 100], logx=True, xticks=[1, 10, 100], xlabel="x")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"] and ax.get_xlabel() == "x"
