@@ -627,7 +627,7 @@ class Range:
     low_attained, high_attained : bool
         Whether the bound is reached at a finite input (a closed bracket) or only approached (an open one).
     argmin : float
-        An input at which ``low`` is reached (``nan`` if it is not).
+        An input at which ``low`` is reached (not a number, ``float("nan")``, if it is never reached).
     """
 
     low: float
